@@ -8,10 +8,13 @@ Fills a fresh center database (SQLite in a temp folder, or the PostgreSQL databa
 emptied first), a fifth of the PCs with a problem in their latest report. Times, signed in as the
 Pimpinan Kabupaten, the whole request of /armada (access check, session, query, template) and of one
 PC's page with its history, and the plain query (device_key, kecamatan and fleet_latest joined, read to
-the last row). Prints JSON: median and p95 in ms, and the page's median over the plain query's.
+the last row), taking turns (page, plain, page, plain...: what disturbs one disturbs the other; issue 89
+finding 8: the sequential runs gave the plain query a quieter machine). Prints JSON: median and p95 in ms,
+the page's median and p95 over the plain query's, and the load average before and after.
 """
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -69,14 +72,17 @@ def summary(took: list) -> dict:
     return {"median_ms": round(statistics.median(took), 2), "p95_ms": round(took[int(0.95 * (len(took) - 1))], 2)}
 
 
-def timed(run, runs: int) -> dict:
-    run()  # warm: templates compiled, connection opened
-    took = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        took.append((time.perf_counter() - start) * 1000)
-    return summary(took)
+def interleaved(runs: int, **named) -> dict:
+    """Each of `named` run `runs` times, taking turns (its order turned each round); {name: summary}."""
+    for run in named.values():
+        run()  # warm: templates compiled, connection opened
+    took = {name: [] for name in named}
+    for turn in range(runs):
+        for name in (list(named) if turn % 2 == 0 else list(named)[::-1]):
+            start = time.perf_counter()
+            named[name]()
+            took[name].append((time.perf_counter() - start) * 1000)
+    return {name: summary(values) for name, values in took.items()}
 
 
 def main() -> None:
@@ -84,7 +90,7 @@ def main() -> None:
     parser.add_argument("--kecamatan", type=int, default=50)
     parser.add_argument("--pcs", type=int, default=3)
     parser.add_argument("--nights", type=int, default=365)
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--pg", help="PostgreSQL URL (emptied first)")
     options = parser.parse_args()
     from app.frame.signin import SESSION_TOKEN, start_session
@@ -119,13 +125,16 @@ def main() -> None:
             with db.connection_context():
                 return db.execute_sql(in_dialect(PLAIN)).fetchall()
         rows = len(plain())
-        view = timed(page("/armada"), options.runs)
-        floor = timed(plain, options.runs)
+        load_before = " ".join(f"{n:.2f}" for n in os.getloadavg())
+        measured = interleaved(options.runs, page=page("/armada"), plain_query=plain,
+                               page_filtered=page("/armada?masalah=disk"), pc_page=page("/armada/1"))
+        view, floor = measured["page"], measured["plain_query"]
         print(json.dumps({"database": "postgresql" if options.pg else "sqlite", "kecamatan": options.kecamatan,
                           "pcs": rows, "reports": options.nights, "runs": options.runs, "fill_s": round(filled, 1),
-                          "page": view, "page_filtered": timed(page("/armada?masalah=disk"), options.runs),
-                          "pc_page": timed(page("/armada/1"), options.runs), "plain_query": floor,
-                          "ratio": round(view["median_ms"] / floor["median_ms"], 1)}, indent=1))
+                          **measured, "ratio_median": round(view["median_ms"] / floor["median_ms"], 1),
+                          "ratio_p95": round(view["p95_ms"] / floor["p95_ms"], 1),
+                          "load_before": load_before, "load_after": " ".join(f"{n:.2f}" for n in os.getloadavg())},
+                         indent=1))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,11 @@ HTTP (waitress) and its LAN over TLS (cheroot, app/frame/office_tls.py), in one 
 - a page (the register, /pendaftaran) on a kept-alive connection, as a browser opens the next page;
 - a registration with a photo (the POST and the page its redirect shows);
 - the sign-in page on a new connection (TCP, and over TLS its handshake: a browser's first page, or one
-  after its idle connection was let go).
+  after its idle connection was let go), by requests with a full handshake each time;
+- the register after the clerk paused longer than cheroot's former 10 s keep-alive (typing a form), on the
+  same requests session (`--pauses` rounds, both listeners after one pause, taking turns first);
+- the same page on a new connection by a counter that comes back (issue 90, finding 6): its TLS session
+  resumed from its last connection, as Chromium does (a raw HTTP/1.1 GET, `session=`; plain: the same GET).
 
 Each reported as the median and p95 of the clerk's wait and the server's CPU per action (its threads'
 schedstat), and the TLS/plain ratio of the medians. The LAN listener is bound to 127.0.0.2 (loopback's
@@ -18,6 +22,8 @@ Linux, root (cgroup). docs/benchmarks.md has the figures.
 """
 import argparse
 import os
+import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -94,6 +100,32 @@ class Clerk:
         assert self.session.get(urljoin(self.base + "/", saved.headers["Location"]), timeout=60).status_code == 200
 
 
+class Returning:
+    """A counter's browser opening a new connection for its next page: GET with Connection: close, over TLS
+    resuming the session of its last connection (tickets), or plain."""
+
+    def __init__(self, host: str, port: int, ca_file: str | None = None):
+        self.host, self.port = host, port
+        self.context = ssl.create_default_context(cafile=ca_file) if ca_file else None
+        self.session, self.resumed, self.pages = None, 0, 0
+
+    def get(self, path: str = "/masuk") -> None:
+        sock = socket.create_connection((self.host, self.port), timeout=60)
+        if self.context:
+            sock = self.context.wrap_socket(sock, server_hostname=self.host, session=self.session)
+        with sock:
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nConnection: close\r\n\r\n"
+                         .encode("ascii"))
+            answer = bytearray()
+            while chunk := sock.recv(65536):  # to the end: the TLS 1.3 ticket comes after the handshake
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200"), bytes(answer[:60])
+            if self.context:
+                self.resumed += sock.session_reused
+                self.session = sock.session
+            self.pages += 1
+
+
 def wait_ready(url: str, verify, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -135,6 +167,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cores", type=float, default=0.5, help="share of one core for the server (0: no limit)")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--starts", type=int, default=3, help="starts of each kind for the start's cost")
+    parser.add_argument("--pauses", type=int, default=10, help="rounds of the page after a 12 s pause")
     options = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="bench-lan-tls-"))
@@ -157,12 +190,15 @@ def main(argv=None) -> int:
         wait_ready(tls.base + "/healthz", str(ca_file))
         photo = photo_jpeg(__import__("random").Random(84))
         clerks = {"loopback (HTTP)": plain, "LAN (TLS)": tls}
+        plain.returning, tls.returning = Returning("127.0.0.1", port), Returning(LAN_HOST, lan_port, str(ca_file))
         actions = {"page (kept-alive)": lambda c, n: c.page(),
                    "registration with photo": lambda c, n: c.register(n, photo),
-                   "sign-in page, new connection": lambda c, n: c.new_connection()}
+                   "sign-in page, new connection": lambda c, n: c.new_connection(),
+                   "new connection, session resumed": lambda c, n: c.returning.get()}
         for clerk in clerks.values():  # warm: templates compiled, the TLS session made once
             clerk.sign_in()
             clerk.page()
+            clerk.returning.get()
         times = {(a, c): [] for a in actions for c in clerks}
         cpu = {(a, c): [] for a in actions for c in clerks}
         serial = 0
@@ -174,6 +210,18 @@ def main(argv=None) -> int:
                     do(clerk, serial)
                     times[(action, name)].append(time.perf_counter() - began)
                     cpu[(action, name)].append(cpu_seconds(server.pid) - before_cpu)
+        after_pause = "page after a 12 s pause"
+        for action in [after_pause]:
+            for name in clerks:
+                times[(action, name)], cpu[(action, name)] = [], []
+        for turn in range(options.pauses):
+            time.sleep(12)  # the clerk typing: longer than cheroot's former keep-alive (10 s)
+            for name in (list(clerks) if turn % 2 == 0 else list(clerks)[::-1]):
+                before_cpu, began = cpu_seconds(server.pid), time.perf_counter()
+                clerks[name].page()
+                times[(after_pause, name)].append(time.perf_counter() - began)
+                cpu[(after_pause, name)].append(cpu_seconds(server.pid) - before_cpu)
+        actions[after_pause] = None
         print(f"# TLS on the LAN vs plain HTTP on loopback: {options.rounds} rounds, server on "
               f"{options.cores or 'no limit of'} core ({core.kind}), load {load()}")
         print(f"{'action':32} {'listener':16} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8}")
@@ -187,6 +235,7 @@ def main(argv=None) -> int:
             (wait_plain, cpu_plain), (wait_tls, cpu_tls) = medians.values()
             print(f"{'':32} {'TLS / plain':16} {wait_tls / wait_plain:10.2f} {'':>8} "
                   f"{cpu_tls / cpu_plain if cpu_plain else float('nan'):8.2f}")
+        print(f"# the returning counter's TLS connections resumed: {tls.returning.resumed} of {tls.returning.pages}")
         rss = [line for line in Path(f"/proc/{server.pid}/status").read_text().splitlines()
                if line.startswith(("VmRSS", "VmHWM"))]
         print("# server memory with both listeners after the rounds: " + ", ".join(" ".join(line.split()) for line in rss))

@@ -70,6 +70,17 @@ DOOR_PER_ADDRESS = 16  # one device's unfinished connections: its next one is cl
 DOOR_TOTAL = 400  # all devices' together (select() on Windows watches 512 sockets at most)
 HEAD_BYTES = 16384  # a request head longer than this goes on to cheroot as it is (its own limits apply)
 LISTEN_BACKLOG = 128  # connections the system queues before the accept thread takes them (cheroot's: 5)
+# Past the door, a worker reads the rest of a request (its body; a kept-alive connection's next head): a visitor
+# who trickles those bytes must not hold the worker. Reading a request may take READ_SECONDS plus one second per
+# READ_RATE bytes come in; then the connection reads as closed (the request ends short, the worker is free).
+READ_SECONDS = 15
+READ_RATE = 16 * 1024  # bytes a second: far below any working LAN or Wi-Fi, far above a trickle
+# A counter's connection kept open between its pages (cheroot's own: 10 s, then the next page after a clerk typed
+# for a while paid a new TLS handshake, issue 90 finding 6); at most so many kept, all devices together (each a
+# socket in cheroot's select(): 512 at most on Windows). Past the limit a connection closes after its answer.
+SOCKET_SECONDS = 10  # a socket's wait for a byte to read or room to write (cheroot's `timeout`)
+KEEP_ALIVE_SECONDS = 180
+KEEP_ALIVE_CONNECTIONS = 100
 
 
 # --- The CA and the leaf -------------------------------------------------------------------------------
@@ -494,7 +505,7 @@ class LanListener:
         """The certificate made and the port bound (OSError when taken): `serve` reports it before serving."""
         self.refresh()
         self.server = lan_server((self.host, self.port), self.wsgi, numthreads=self.threads,
-                                 server_name="loket-kecamatan", timeout=10, shutdown_timeout=2)
+                                 server_name="loket-kecamatan", timeout=SOCKET_SECONDS, shutdown_timeout=2)
         self.door = self.server.door = Door(self.server, lambda: self.context)
         self.server.prepare()
         self.port = self.state.port = self.server.bind_addr[1]
@@ -511,7 +522,7 @@ class LanListener:
             if address in self.doors or address == "127.0.0.1":
                 continue
             door = lan_server((address, port), self._old_port, numthreads=2, server_name="loket-kecamatan",
-                              timeout=3, shutdown_timeout=1)
+                              timeout=3, keep_alive=3, shutdown_timeout=1)
             door.door = Door(door, lambda: self.context)
             try:
                 door.prepare()
@@ -592,11 +603,18 @@ def _secure_cookie(value: str) -> str:
 
 
 class _Replay:
-    """A socket whose first reads return the request head the door already read (cheroot's reader reads
-    through recv_into; everything else is the socket's own)."""
+    """A socket whose first reads return the request head the door already read, and whose reads in a worker
+    end by the request's reading time (READ_SECONDS, READ_RATE) from `begin` (cheroot's reader reads through
+    recv_into; everything else is the socket's own)."""
 
-    def __init__(self, sock, head: bytes):
-        self._sock, self._head = sock, memoryview(head)
+    def __init__(self, sock, head: bytes, timeout: float):
+        self._sock, self._head, self._timeout = sock, memoryview(head), timeout
+        self.begin()
+
+    def begin(self) -> None:
+        """A request to be read (handed to the workers): its reading time starts at its first read, in a
+        worker, not while it waits in the queue for one."""
+        self._began, self._received, self.cut = None, 0, False
 
     def recv_into(self, buffer, *size_and_flags):
         if self._head:
@@ -604,7 +622,28 @@ class _Replay:
             buffer[:size] = self._head[:size]
             self._head = self._head[size:]
             return size
-        return self._sock.recv_into(buffer, *size_and_flags)  # an SSLSocket's defaults are not a socket's
+        if self._began is None:
+            self._began = time.monotonic()
+        left = self._began + READ_SECONDS + self._received / READ_RATE - time.monotonic()
+        if self.cut or left <= 0:
+            return self._cut()
+        self._sock.settimeout(min(self._timeout, left))
+        try:
+            size = self._sock.recv_into(buffer, *size_and_flags)  # an SSLSocket's defaults are not a socket's
+        except TimeoutError:
+            if left < self._timeout:  # the request's time ran out, not the server's wait for a byte
+                return self._cut()
+            raise
+        finally:
+            self._sock.settimeout(self._timeout)  # the answer's writes keep the server's timeout
+        self._received += size
+        return size
+
+    def _cut(self) -> int:
+        if not self.cut:
+            self.cut = True
+            log.info("LAN request read too slowly: the connection is closed")
+        return 0  # read as closed: the request ends short, cheroot closes the connection
 
     def __getattr__(self, name):
         return getattr(self._sock, name)
@@ -764,9 +803,10 @@ class Door:
         from cheroot.makefile import MakeFile
         self._forget(arrival)
         sock = arrival.sock
-        sock.settimeout(self.server.timeout)
+        sock.settimeout(self.server.io_timeout)
         conn = self.server.ConnectionClass(self.server, sock, MakeFile)
-        conn.rfile = MakeFile(_Replay(sock, arrival.head), "rb", conn.rbufsize)
+        conn.reads = _Replay(sock, arrival.head, self.server.io_timeout)
+        conn.rfile = MakeFile(conn.reads, "rb", conn.rbufsize)
         conn.remote_addr, conn.remote_port = arrival.address, arrival.port
         conn.ssl_env = _tls_environ(sock) if arrival.tls else {"wsgi.url_scheme": "http", PLAIN_LAN: True}
         conn.through_door = True
@@ -799,9 +839,11 @@ def _tls_environ(sock: ssl.SSLSocket) -> dict:
             "SSL_CIPHER_USEKEYSIZE": bits}
 
 
-def lan_server(bind_addr, wsgi_app, **options):
+def lan_server(bind_addr, wsgi_app, timeout: float, keep_alive: float = KEEP_ALIVE_SECONDS, **options):
     """cheroot's WSGI server whose accept thread only accepts: each new connection goes to the Door (a
     connection back from a worker, kept alive for its next request, goes to the workers as before).
+    `timeout`: a socket's wait for a byte to read or room to write; `keep_alive`: a connection's idle time
+    between requests (cheroot's one `timeout` is both: it keeps `keep_alive`, the door sets `timeout`).
     (cheroot imported here: the pages that show the fingerprint never load the server.)"""
     from cheroot import wsgi
 
@@ -812,5 +854,9 @@ def lan_server(bind_addr, wsgi_app, **options):
             if self.door is not None and not getattr(conn, "through_door", False):
                 self.door.admit(conn)
             else:
+                if getattr(conn, "reads", None) is not None:  # a kept-alive connection's next request
+                    conn.reads.begin()
                 super().process_conn(conn)
-    return LanServer(bind_addr, wsgi_app, request_queue_size=LISTEN_BACKLOG, **options)
+    server = LanServer(bind_addr, wsgi_app, request_queue_size=LISTEN_BACKLOG, timeout=keep_alive, **options)
+    server.io_timeout, server.keep_alive_conn_limit = timeout, KEEP_ALIVE_CONNECTIONS
+    return server

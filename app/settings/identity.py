@@ -91,8 +91,14 @@ def validate(values: dict) -> dict:
         parts = urlsplit(values["public_address"])
         if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
                 or len(values["public_address"]) > 200 or any(c.isspace() for c in values["public_address"])):
-            errors["public_address"] = ("Alamat publik seperti http://192.168.1.10:8080 atau "
-                                        "https://loket.example.go.id (tanpa spasi).")
+            errors["public_address"] = ("Alamat publik seperti https://loket.lumajangkab.go.id "
+                                        "(tanpa spasi).")
+        elif not phones_reach(values["public_address"]):  # issue 90: a LAN address warns on a citizen's phone
+            errors["public_address"] = (
+                "Alamat publik harus alamat yang dibuka ponsel warga dari internet, misalnya situs publik kabupaten "
+                "https://loket.lumajangkab.go.id. Alamat jaringan kantor (192.168.x.x, 10.x.x.x, 172.16–31.x.x, "
+                "nama PC atau .local) hanya terbuka di PC loket yang sudah mempercayai kantor; ponsel warga "
+                "mendapat peringatan. Kosongkan bila kabupaten belum punya alamat publik.")
     return errors
 
 

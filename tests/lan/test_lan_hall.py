@@ -10,6 +10,8 @@ connections is still open and unanswered. The times beside a quiet run are bench
 """
 import re
 import socket
+import ssl
+import threading
 
 import pytest
 import requests
@@ -163,3 +165,56 @@ def test_plain_http_sent_a_byte_at_a_time_still_gets_the_trust_page(lan):
 
 def test_the_listen_backlog_is_the_listeners_own_not_cheroots_five(lan):
     assert lan.server.request_queue_size >= 128
+
+
+class Trickle:
+    """A visitor's TLS connection that sends a whole request head, then its body a byte at a time for as long
+    as the office reads it (each byte sent when the previous one went: no clock in the test's assertion)."""
+
+    def __init__(self, port: int, source: str, ca_file: str):
+        context = ssl.create_default_context(cafile=ca_file)
+        self.tls = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30,
+                                                                source_address=(source, 0)),
+                                       server_hostname="127.0.0.1")
+        self.tls.sendall(b"POST /masuk HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded"
+                         b"\r\nContent-Length: 100000\r\n\r\nusername=")
+        self.sent, self.ended, self.answer = 0, threading.Event(), b""
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            while not self.ended.wait(0.2) and self.sent < 99000:
+                self.tls.sendall(b"a")
+                self.sent += 1
+        except OSError:  # the office closed it
+            pass
+        try:  # what the office said, if anything: never a 500
+            self.answer = self.tls.recv(200)
+        except OSError:
+            pass
+        self.ended.set()
+
+    def close(self):
+        self.ended.set()
+        self.thread.join(5)
+        self.tls.close()
+
+
+def test_a_visitor_trickling_a_request_body_does_not_hold_the_workers(lan, ca_file, monkeypatch):
+    """Issue 90 (left after finding 1): past the door, a worker read a request's body as slowly as it came, so a
+    visitor sending a head and then a byte now and then held a worker for as long as it liked; with both of the
+    listener's workers so held, a clerk's page waited for them. Reading a request now has its time (READ_SECONDS
+    plus READ_RATE): the trickles are cut, and the clerk is served while they are still trickling."""
+    monkeypatch.setattr(office_tls, "READ_SECONDS", 2)
+    trickles = [Trickle(lan.port, source, ca_file) for source in ("127.0.0.21", "127.0.0.22", "127.0.0.23")]
+    try:
+        wait_until(lambda: all(t.sent >= 3 for t in trickles), 30, "the bodies trickling into the workers")
+        page = requests.get(f"https://127.0.0.1:{lan.port}/masuk", verify=ca_file, timeout=60)
+        assert page.status_code == 200 and 'name="password"' in page.text
+        wait_until(lambda: all(t.ended.is_set() for t in trickles), 60, "each trickle closed by the office")
+        assert all(t.sent < 1000 for t in trickles)
+        assert [t.answer[:12] for t in trickles if t.answer[:12] not in (b"", b"HTTP/1.1 400")] == []
+    finally:
+        for trickle in trickles:
+            trickle.close()

@@ -119,6 +119,60 @@ def test_only_tls_1_2_and_up_with_forward_secret_aead_ciphers(lan):
         assert version == "TLSv1.2" and "GCM" in name or "CHACHA20" in name
 
 
+def test_a_counters_next_connection_resumes_its_tls_session(lan):
+    """Issue 90, finding 6: "a page on a new TLS connection costs 1.5x the server's CPU and ~2x the wait of plain
+    HTTP". A counter's browser opens new connections all day (its idle ones are let go): each resumes the session
+    of the one before (TLS 1.3 tickets; TLS 1.2 tickets or the session cache), through the door's non-blocking
+    handshake, and still after the hourly check issued a new leaf (the same context, the same ticket keys)."""
+    with lan.app.app_context(), lan.app.extensions["database"].connection_context():
+        ca = office_tls.office_ca()
+
+    def page(context, session=None):
+        with socket.create_connection(("127.0.0.1", lan.port), timeout=10) as raw, \
+                context.wrap_socket(raw, server_hostname="127.0.0.1", session=session) as tls:
+            spoken = tls.version()
+            tls.sendall(b"GET /masuk HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while chunk := tls.recv(65536):  # the TLS 1.3 ticket comes after the handshake: read it all
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:80]
+            return tls.session, tls.session_reused, spoken
+
+    for version in (ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2):
+        counter = counter_trusting(ca)
+        counter.minimum_version = counter.maximum_version = version
+        session, reused, spoken = page(counter)
+        assert not reused and spoken == version.name.replace("_", ".")
+        for _ in range(3):
+            session, reused, _spoken = page(counter, session)
+            assert reused, version
+        with lan.app.app_context(), lan.app.extensions["database"].connection_context():
+            store.put(office_tls.LEAF_SETTING, {})  # the hourly check issues a new leaf
+        assert lan.refresh()
+        assert page(counter, session)[1], f"{version}: resumed after the leaf was renewed"
+
+
+@pytest.mark.slow  # a connection left idle past cheroot's 10 s: 12 s
+def test_a_counters_connection_stays_open_while_the_clerk_types(lan):
+    """Issue 90, finding 6: cheroot closed a kept-alive connection after 10 s idle (its one `timeout`), so the page
+    after a clerk typed a form for a while came on a new connection and paid a TLS handshake. Kept open now for
+    KEEP_ALIVE_SECONDS: the next page comes on the same connection (the socket's own waits stay SOCKET_SECONDS)."""
+    import time
+    with lan.app.app_context(), lan.app.extensions["database"].connection_context():
+        ca = office_tls.office_ca()
+    assert office_tls.KEEP_ALIVE_SECONDS > 12
+    connection = http.client.HTTPSConnection("127.0.0.1", lan.port, context=counter_trusting(ca), timeout=30)
+    connection.request("GET", "/masuk")
+    first = connection.getresponse()
+    assert first.status == 200 and first.read()
+    sock = connection.sock
+    time.sleep(12)  # what is tested is the connection's idle time itself: past cheroot's 10 s
+    connection.request("GET", "/masuk")
+    again = connection.getresponse()
+    assert again.status == 200 and again.read() and connection.sock is sock  # no new connection, no handshake
+    connection.close()
+
+
 def test_the_lan_sets_its_cookies_secure_and_asks_for_https_only(lan):
     with lan.app.app_context(), lan.app.extensions["database"].connection_context():
         ca = office_tls.office_ca()

@@ -16,7 +16,7 @@ from tests.conftest import CsrfClient, sign_in_as
 
 SETUP = {"provinsi": "35", "kabupaten": "35.08", "kecamatan_code": "35.08.04", "address": "Jl. Raya Pasirian 1",
          "phone": "(0334) 571000", "email": "", "camat_name": "Dra. Sri Utami", "camat_nip": "197201141998032005",
-         "timezone": "WIB", "public_address": "http://192.168.1.10:8080",
+         "timezone": "WIB", "public_address": "https://pasirian.lumajangkab.go.id",
          "current_password": "rahasia-kantor-1"}  # client_as's password, typed once at setup (issue 61)
 
 
@@ -71,7 +71,7 @@ def test_setup_saves_a_consistent_identity_with_logo_and_public_address(fresh):
     assert response.status_code == 303
     assert (store.get("kecamatan_code"), store.get("kecamatan_name"), store.get("kabupaten_name")) == \
         ("35.08.04", "Pasirian", "Kabupaten Lumajang")
-    assert store.get("public_address") == "http://192.168.1.10:8080"
+    assert store.get("public_address") == "https://pasirian.lumajangkab.go.id"
     assert StoredFile.get_or_none(StoredFile.key == "letterhead_logo") is not None
     assert admin.get("/").status_code == 200  # set up: the dashboard opens
 
@@ -104,14 +104,14 @@ def test_the_complaint_slip_prints_the_configured_public_address(client_for, use
     from app.complaints import book
     from app.complaints.models import ComplaintCategory
     from tests.settings.test_office_settings import VALID
-    assert client_for("admin").post("/admin/kantor", data=dict(VALID, public_address="http://192.168.1.10:8080/")).status_code == 302
+    assert client_for("admin").post("/admin/kantor", data=dict(VALID, public_address="https://pasirian.lumajangkab.go.id/")).status_code == 302
     category = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu")
     complaint, _ = book.record_complaint({"channel": "meja_informasi", "category_id": category.id, "complainant_name": "Sri",
                                           "complainant_contact": "0812345678", "is_anonymous": False, "is_confidential": False,
                                           "registration_number": "", "text": "Antrean lama"}, user=users[INFORMASI])
     slip = client_for(INFORMASI).get(f"/pengaduan/{complaint.id}/tanda-terima").get_data(as_text=True)
     shown = re.sub(r"<[^>]+>", "", slip)  # the address is printed in parts that may wrap (templates/_whole_url.html)
-    assert "http://192.168.1.10:8080/pengaduan/status)" in shown and "localhost" not in slip
+    assert "https://pasirian.lumajangkab.go.id/pengaduan/status)" in shown and "localhost" not in slip
 
 
 def _menu_links(page: str) -> list[str]:

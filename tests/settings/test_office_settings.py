@@ -121,3 +121,20 @@ def test_only_an_address_phones_open_without_a_warning_gets_a_qr_code():
     for public in ("https://loket.lumajangkab.go.id/survei", "https://yosowilangun.lumajangkab.go.id:8443/x",
                    "https://103.10.20.30/x"):
         assert phones_reach(public), public
+
+
+def test_a_public_address_on_the_office_lan_is_refused_in_words(client_for, db):
+    """Issue 90 (left after finding 3): Pengaturan Kantor took http://192.168.1.10:8080 as the "public" address
+    printed on citizens' slips and posters, though a phone gets only a warning there. Every LAN kind refused
+    (RFC 1918, CGNAT 100.64/10, link-local, loopback, a bare PC name, .local), nothing saved; a public one kept."""
+    from app.frame import store
+    admin = client_for("admin")
+    for lan in ("http://192.168.1.10:8080", "https://10.0.0.5", "https://172.20.1.2:8443", "http://100.64.3.4:8080",
+                "http://169.254.10.1", "http://127.0.0.1:8080", "https://kantor-pc:8443", "https://kantor-pc.local:8443"):
+        refused = admin.post("/admin/kantor", data=dict(VALID, public_address=lan))
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 422, lan
+        assert "dibuka ponsel warga dari internet" in text and "Kosongkan bila kabupaten belum punya" in text, lan
+        assert store.get("public_address") != lan
+    assert admin.post("/admin/kantor", data=dict(VALID, public_address="https://loket.lumajangkab.go.id")).status_code == 302
+    assert store.get("public_address") == "https://loket.lumajangkab.go.id"
