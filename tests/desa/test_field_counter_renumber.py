@@ -14,8 +14,11 @@ are run too: the same scenario, the same end."""
 import io
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -35,18 +38,65 @@ from tests.support.field_versions import field_version_tree
 DRIVER = (Path(__file__).resolve().parents[1] / "support" / "field_counter_pc.py").read_text(encoding="utf-8")
 
 
+ANSWER = "JAWABAN-PC-LAMA "  # the driver's answer lines (tests/support/field_counter_pc.py)
+ACTION_SECONDS = 300
+
+
 class FieldCounterPC:
-    """A counter PC running version `tree`'s code on its own data folder, one action per run."""
+    """A counter PC running version `tree`'s code on its own data folder: one program for the test, started at
+    the first action (the tree and the folder as the test left them), ended with the test
+    (pcs_end_with_their_test)."""
+
+    started: list["FieldCounterPC"] = []  # ended after each test by pcs_end_with_their_test
 
     def __init__(self, tree: Path, data: Path):
-        self.tree, self.data = tree, data
+        self.tree, self.data, self.proc = tree, data, None
+        self.said = data.parent / f"{data.name}-stderr.log"  # beside its data folder, never inside it
 
     def __call__(self, action: str, *args) -> dict:
-        env = dict(os.environ, PYTHONPATH=str(self.tree))  # that version's modules, not this tree's
-        done = subprocess.run([sys.executable, "-c", DRIVER, str(self.data), action, *map(str, args)],
-                              cwd=self.tree, env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, f"{action}: {done.stdout[-1500:]}\n{done.stderr[-3000:]}"
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        if self.proc is None:
+            env = dict(os.environ, PYTHONPATH=str(self.tree))  # that version's modules, not this tree's
+            self.err = open(self.said, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+            FieldCounterPC.started.append(self)
+            self.proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(self.data)], cwd=self.tree, env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err, text=True)
+            self.lines = queue.Queue()  # what it prints, read as it comes; None when it ended
+            threading.Thread(target=lambda: [*map(self.lines.put, self.proc.stdout), self.lines.put(None)],
+                             daemon=True).start()
+        self.proc.stdin.write(json.dumps([action, *map(str, args)]) + "\n")
+        self.proc.stdin.flush()
+        printed, deadline = [], time.monotonic() + ACTION_SECONDS
+        # Until its answer, its end (the action failed: the traceback is on stderr; None) or a hang guard.
+        while (line := self._next_line(deadline)) is not None:
+            if line.startswith(ANSWER):
+                return json.loads(line[len(ANSWER):])
+            printed.append(line)
+        self.close()
+        raise AssertionError(f"{action}: {''.join(printed)[-1500:]}\n{self.said.read_text()[-3000:]}")
+
+    def _next_line(self, deadline: float) -> str | None:
+        try:
+            return self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None:
+            self.err.close()
+
+
+@pytest.fixture(autouse=True)
+def pcs_end_with_their_test():
+    yield
+    while FieldCounterPC.started:
+        FieldCounterPC.started.pop().close()
 
 
 @pytest.mark.slow

@@ -1,7 +1,8 @@
 """This tree's wheels, built once per test run for each variant (issue 93, finding 3): seven update test
 files built the same wheel again and again, 10-15 s each. A build of the same files with the same changes
 gives the same wheel, so it is kept under its key (the files' bytes and the variant) and each test gets a
-copy in its own folder, as if it had built it there. Shared by the workers and both passes of a run."""
+copy in its own folder, as if it had built it there. Shared by the workers and both passes of a run. The
+field versions' demo-filled offices are kept the same way (tests/support/field_versions.filled_office)."""
 import fcntl
 import hashlib
 import shutil

@@ -1,7 +1,10 @@
 """A counter PC of a version still in the field, as a program of its own: run with that version's tree first on
 sys.path and as the working folder (tests/support/field_versions.py unpacks it), so every module it imports,
 its sync client included, is that version's; never imported by today's tests (they pass its text to
-`python -c`). One action on its data folder per run; the answer is the last line printed, JSON.
+`python -c`). One process for the PC's whole test, as the PC's program runs (issue 93: a start of an old tree
+took 2-7 s, ten in a test): each line read is an action, JSON ["action", *args]; each answer is printed on a
+line of its own after ANSWER, JSON. Anything else the version prints goes around it. A failed action ends
+the process with its traceback on stderr.
 
     enrol CENTER_URL CODE   the admin enrols the PC on Sinkronisasi (the office's identity set first)
     sync                    one full pass, as Sinkronkan sekarang runs it
@@ -18,7 +21,8 @@ from pathlib import Path
 from app import create_app
 from app.frame.db import database
 
-data, action, args = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+ANSWER = "JAWABAN-PC-LAMA "  # tests/desa/test_field_counter_renumber.py reads it
+data = Path(sys.argv[1])
 pc = create_app({"DATA_DIR": data, "SECRET_KEY": "pc-lama", "TESTING": True})
 db = pc.extensions["database"]
 database.initialize(db)
@@ -97,7 +101,9 @@ def state(application_id: str) -> dict:
             "offers_duplicate": "Tandai sebagai duplikat" in page, "says_other_counter": "loket lain" in page}
 
 
-with pc.app_context(), db.connection_context():
-    done = {"enrol": enrol, "sync": sync, "accept": accept, "fill": fill, "applications": applications,
-            "state": state}[action](*args)
-print(json.dumps(done))
+ACTIONS = {"enrol": enrol, "sync": sync, "accept": accept, "fill": fill, "applications": applications, "state": state}
+for line in sys.stdin:
+    action, *args = json.loads(line)
+    with pc.app_context(), db.connection_context():
+        done = ACTIONS[action](*args)
+    print(ANSWER + json.dumps(done), flush=True)

@@ -3,7 +3,9 @@ version skew (issue 80) run their launchers and sync clients against today's rel
 
 Each name is a landed version an office may still run for weeks of a rollout. A clone without that
 history (a shallow one) skips such a test with the reason."""
+import hashlib
 import subprocess
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,24 @@ def field_version_tree(name: str, folder: Path) -> Path:
     archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
+
+
+def filled_office(name: str, data: Path, fill) -> Path:
+    """Field version `name`'s office data folder as its own `run.py demo` fills it, in `data` (issue 93: 12-13 s
+    a fill, eight launcher tests). `fill(folder)` runs that version's demo into `folder`; it runs once a day
+    per version (tests/support/built_once.py, keyed by the commit and the office's date: demo data is dated
+    from the day it is made) and each test gets its own copy, with the folder's remembered place
+    (lokasi-folder.txt, keystore.LOCATION_FILE) written as the demo writes it there."""
+    from tests.support.built_once import built_once
+    office_day = datetime.now(timezone(timedelta(hours=7))).date().isoformat()  # WIB, a fixed offset: no tzdata
+    key = hashlib.sha256(f"field-demo:{field_commit(name)}:{office_day}".encode()).hexdigest()[:32]
+
+    def filled(folder: Path) -> Path:
+        fill(folder / data.name)
+        return folder / data.name
+    made = built_once(key, data.parent, filled)
+    assert made == data, (made, data)
+    location = data / "lokasi-folder.txt"
+    lines = location.read_text(encoding="utf-8").splitlines()
+    location.write_text("\n".join([str(data.resolve()), *lines[1:]]) + "\n", encoding="utf-8")
+    return data
