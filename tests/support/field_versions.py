@@ -12,15 +12,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The first tree with the updater (its launcher takes every later release), and the last two landed.
+# The first tree with the updater (its launcher takes every later release), and the landed versions whose launchers
+# or clients still run in the field.
 FIELD_VERSIONS = {
     "first-updatable": "882de731582ec6a1975a860834ffa12a7912ad2f",
     # 0.2.0, the landed version before 0.3.0 (its launcher is 798c4b26's, the one landed before it).
     "previous-but-one": "d36a77079ce8369681fa10a385140902060691f5",
     # 0.3.0: its PCs send a health report of the first shape (issue 81).
     "previous": "bb30ea33da98e18309d59dc9be8ae482b021c602",
-    # 0.3.1, the last landed version (stop 86): its launcher is today's kind (it holds the folder's lock).
-    "last-landed": "01757d526b07f44feb04348d14e1c354044c9443",
+    # 0.3.1 (stop 86): its launcher is today's kind (it holds the folder's lock), without 0.3.2's answer to a
+    # second start.
+    "landed-0.3.1": "01757d526b07f44feb04348d14e1c354044c9443",
+    # 0.3.2, the last landed version (stop 95): a second start names the first server's pid.
+    "last-landed": "7e2bc9069314b5fe10994106982b35226dcced02",
     # The landed version before issue 72 (0.2.0 too): its counter PC takes a renumber of a relayed form's
     # application without the form's "nomor_diganti" step, as the issue-80 rollout met it (finding 2). Its
     # launcher waits up to 15 minutes for the version's own "baik" (finding 1; the two above write it themselves).
