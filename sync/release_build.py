@@ -503,7 +503,7 @@ def _walk(python: Path, script: Path, work: Path, what: str, folder: Path, datab
     walked.mkdir(parents=True)
     ready = walked / candidate_walk.READY_FILE
     command = [str(python), str(script), "check-server", "--data", str(folder), "--database", str(database),
-               "--mode", mode, "--ready-file", str(ready)]
+               "--mode", mode, "--ready-file", str(ready), "--lan-host", sandbox.OFFICE_ADDRESS]  # walked as a counter
     outer, sockets = sandbox.socket_folders()
     try:
         caged = sandbox.command(sandbox.relayed(command, ready, python), work, _readonly(work, [sandbox.RELAY]),

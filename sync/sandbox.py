@@ -12,9 +12,12 @@ the signer's processes and program are not there to see.
 
 The walker (sync/candidate_walk.py) stays outside. It reaches the candidate's server through a unix
 socket in a folder bound into the sandbox: inside, `sandbox_relay.py` (run with `python -I -S`, so no
-.pth of the candidate runs in it) starts the candidate's command and carries each connection to the
-port its ready file names; outside, `Bridge` listens on the host's 127.0.0.1 and carries each
-connection to that socket.
+.pth of the candidate runs in it) gives the candidate a network of its own where the office PC is
+OFFICE_ADDRESS and a counter COUNTER_ADDRESS, starts the candidate's command (its LAN listener on
+OFFICE_ADDRESS) and carries each connection to that listener from COUNTER_ADDRESS, as a counter's
+browser comes (issue 88 finding 7); outside, `Bridge` listens on the host's 127.0.0.1 and carries
+each connection to that socket. The candidate runs as a user of its own (SANDBOX_UID), never as
+root of its namespace, even when the build runs as root (a center server's service).
 
 Windows has no such sandbox here: `unavailable()` says why, and the release build refuses to run a
 candidate at all (the check then runs at the center's Linux server)."""
@@ -35,6 +38,11 @@ SOCKET_NAME = "kandidat.sock"
 INSIDE_SOCKETS = "/soket"  # where the socket folder is inside: short, whatever the host's path is
 PROBE_SECONDS = 30
 TMP_BYTES = 256 * 1024 * 1024  # its /tmp is memory: a candidate filling it must not fill the laptop's
+SANDBOX_UID = 1000
+# The office's LAN inside the sandbox (private addresses, as an office router gives; the office's CA may
+# vouch for them): the office PC the candidate serves as, and the counter PC the walk comes from.
+OFFICE_ADDRESS = "192.168.1.10"
+COUNTER_ADDRESS = "192.168.1.21"
 
 
 def bwrap() -> str | None:
@@ -87,15 +95,18 @@ def command(argv: list[str], work: Path, readonly: list[Path] = (), hidden: list
         binds += ["--size", "65536", "--tmpfs", str(Path(path).resolve())]
     if sockets is not None:
         binds += ["--bind", str(Path(sockets).resolve()), INSIDE_SOCKETS]
-    return [bwrap() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+    return [bwrap() or "bwrap", "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid",
+            str(SANDBOX_UID), "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp", *binds, "--chdir", str(work),
             "--", *argv]
 
 
 def relayed(argv: list[str], ready_file: Path, python: Path) -> list[str]:
-    """`argv` started inside the sandbox by the relay, which serves SOCKET_NAME in INSIDE_SOCKETS.
-    `python`: the candidate's (its base interpreter; -I -S: no .pth, no variable, no user site)."""
-    return [str(python), "-I", "-S", str(RELAY), f"{INSIDE_SOCKETS}/{SOCKET_NAME}", str(ready_file), "--", *argv]
+    """`argv` started inside the sandbox by the relay, which serves SOCKET_NAME in INSIDE_SOCKETS and
+    carries it to the LAN listener on OFFICE_ADDRESS from COUNTER_ADDRESS. `python`: the candidate's
+    (its base interpreter; -I -S: no .pth, no variable, no user site)."""
+    return [str(python), "-I", "-S", str(RELAY), f"{INSIDE_SOCKETS}/{SOCKET_NAME}", str(ready_file), OFFICE_ADDRESS,
+            COUNTER_ADDRESS, "--", *argv]
 
 
 def socket_folders() -> tuple[Path, Path]:

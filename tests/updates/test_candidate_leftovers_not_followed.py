@@ -22,7 +22,8 @@ if os.path.lexists(link):
     os.unlink(link)
 os.symlink(target, link)
 with open(ready + ".tmp", "w") as out:
-    json.dump({"port": 8080, "version": "0.3.0", "accounts": [{"role": "admin", "username": "a", "password": "b"}]}, out)
+    json.dump({"port": 8080, "lan_port": 8443, "lan_ca": "", "version": "0.3.0",
+               "accounts": [{"role": "admin", "username": "a", "password": "b"}]}, out)
 os.replace(ready + ".tmp", ready)
 time.sleep(600)
 '''

@@ -245,7 +245,18 @@ def main(argv=None):
         server = http.server.HTTPServer(("127.0.0.1", 0), Broken)
         ready = Path(argv[argv.index("--ready-file") + 1])
         accounts = [{"role": role, "username": role, "password": "x"} for role in %(roles)r]
-        ready.write_text(json.dumps({"port": server.server_address[1], "version": %(version)r, "accounts": accounts}))
+        said = {"port": server.server_address[1], "version": %(version)r, "accounts": accounts}
+        if "--lan-host" in argv:  # as Loket's check-server: its LAN listener over TLS too, the same pages
+            import ssl, threading
+            for name, text in %(tls)r.items():
+                Path(name).write_text(text)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain("lan-leaf.pem", "lan-leaf.key")
+            lan = http.server.HTTPServer((argv[argv.index("--lan-host") + 1], 0), Broken)
+            lan.socket = context.wrap_socket(lan.socket, server_side=True)
+            threading.Thread(target=lan.serve_forever, daemon=True).start()
+            said.update(lan_port=lan.server_address[1], lan_ca=%(tls)r["lan-ca.pem"])
+        ready.write_text(json.dumps(said))
         server.serve_forever()
     print("Pemeriksaan berhasil: versi %(version)s siap (173 halaman diperiksa)")
     return 0
@@ -258,7 +269,9 @@ if __name__ == "__main__":
 
 def thief_wheel(folder: Path, version: str, loot: Path) -> Path:
     """A wheel of this project's name and version whose run.py is THIEF."""
-    return wheel_with(folder, version, THIEF % {"loot": str(loot), "roles": all_roles(), "version": version})
+    from tests.updates.test_trusted_walk import LAN_TLS_FILES
+    return wheel_with(folder, version, THIEF % {"loot": str(loot), "roles": all_roles(), "version": version,
+                                                "tls": LAN_TLS_FILES})
 
 
 def all_roles() -> list[str]:

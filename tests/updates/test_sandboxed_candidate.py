@@ -83,8 +83,9 @@ SERVER = r'''
 
 def main():
     argv = sys.argv[1:]
-    if argv[0] == "check-server":
-        sys.argv = ["server", argv[argv.index("--ready-file") + 1], %(version)r, %(broken)r, %(roles)r]
+    if argv[0] == "check-server":  # its LAN listener too, when asked (the release build's walk comes as a counter)
+        lan = argv[argv.index("--lan-host") + 1:][:1] if "--lan-host" in argv else []
+        sys.argv = ["server", argv[argv.index("--ready-file") + 1], %(version)r, %(broken)r, %(roles)r, *lan]
         exec(%(candidate)r, {"__name__": "__main__"})
     return 0
 
@@ -94,11 +95,12 @@ if __name__ == "__main__":
 '''
 
 
-def release(folder: Path, version: str, hostile: dict | None = None) -> Path:
+def release(folder: Path, version: str, hostile: dict | None = None, broken: str = "0") -> Path:
     """The release wheel: `hostile`, the attack's paths, and its register page answering 500; else a
-    genuine release whose pages answer."""
+    release whose pages answer, but the register's as `broken` says (test_trusted_walk.CANDIDATE)."""
     text = ("import sys\n" if hostile is None else HOSTILE % dict(hostile, mark=MARK)) + SERVER % {
-        "version": version, "broken": "500" if hostile else "0", "roles": ",".join(all_roles()), "candidate": CANDIDATE}
+        "version": version, "broken": "500" if hostile else broken, "roles": ",".join(all_roles()),
+        "candidate": CANDIDATE}
     return wheel_with(folder, version, text)
 
 
@@ -204,6 +206,27 @@ def test_the_sandbox_shows_no_home_no_drive_no_laptop_process_and_writes_only_it
     assert (work / "kotak.txt").read_text() == "x" and (home / "rahasia.txt").read_text() == "sandi bank"
 
 
+@pytest.mark.slow
+@needs_sandbox
+def test_a_release_that_fails_only_the_counters_is_refused_by_the_build(tmp_path):
+    """Issue 88 finding 7: the register answers 500 to every client but 127.0.0.1, as a release would
+    that breaks behind the LAN listener only. The walk came from loopback and the release was signed;
+    now it comes as a counter does, over TLS from a LAN address, and the build refuses it."""
+    wheel = release(tmp_path / "unduhan", "0.3.0", broken="500-lan")
+    said = []
+    with pytest.raises(releases.ReleaseError) as refused:
+        release_build.build(wheel, pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"], work=tmp_path / "kerja",
+                            say=said.append, home=tmp_path / "rumah", drives=[])
+    assert "GAGAL diperiksa (memeriksa program kecamatan pada data demo)" in str(refused.value)
+    assert "/pendaftaran (HTTP 500)" in str(refused.value) and "tidak ditandatangani" in str(refused.value)
+    assert not (tmp_path / "unduhan" / "diperiksa-0.3.0").exists()
+    # The same release whose register answers everyone is checked: the LAN walk passes what it should.
+    good = release(tmp_path / "unduhan", "0.3.1")
+    checked = release_build.build(good, pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"],
+                                  work=tmp_path / "kerja-2", say=said.append, home=tmp_path / "rumah", drives=[])
+    assert json.loads((checked / release_build.CHECKED_MANIFEST).read_text())["signed"]["pages"] >= 12
+
+
 @pytest.mark.parametrize("laptop", ["windows", "no bubblewrap"])
 def test_without_a_sandbox_the_build_runs_nothing_and_names_the_centers_command(tmp_path, monkeypatch, laptop):
     """A Windows laptop, or one without bubblewrap: refused before anything is gathered."""
@@ -292,16 +315,19 @@ def test_at_the_center_its_own_online_key_does_not_stop_the_check_but_a_release_
 
 
 @needs_sandbox
-@pytest.mark.parametrize("broken", [0, 500])
+@pytest.mark.parametrize("broken", ["0", "500", "500-lan"])
 def test_the_walker_outside_judges_a_candidate_serving_inside_its_sandbox(tmp_path, broken):
-    """The candidate's server in its own network namespace, reached only through the relay's socket."""
+    """The candidate's server in its own network namespace, reached only through the relay's socket, as
+    a counter reaches the office PC (issue 88 finding 7): its LAN listener over TLS, from a LAN address.
+    "500-lan": the register answers 500 to every client but 127.0.0.1, a walk from loopback passed it."""
     from sync import candidate_walk
     work, (outer, sockets) = tmp_path / "kerja", sandbox.socket_folders()
     (work / "jalan").mkdir(parents=True)
     (work / "kandidat.py").write_text(CANDIDATE)
     ready = work / "jalan" / candidate_walk.READY_FILE
     python = os.path.realpath(sys.executable)
-    command = [python, "-I", str(work / "kandidat.py"), str(ready), "0.3.0", str(broken), "admin,camat"]
+    command = [python, "-I", str(work / "kandidat.py"), str(ready), "0.3.0", broken, "admin,camat",
+               sandbox.OFFICE_ADDRESS]
     try:
         verdict = candidate_walk.walk_candidate(
             sandbox.command(sandbox.relayed(command, ready, python), work, [sandbox.RELAY], sockets=sockets),
@@ -310,4 +336,40 @@ def test_the_walker_outside_judges_a_candidate_serving_inside_its_sandbox(tmp_pa
     finally:
         shutil.rmtree(outer, ignore_errors=True)
     assert verdict.interrupted is None and verdict.pages >= 12
-    assert verdict.failed == ([("/pendaftaran", 500)] if broken else []) and verdict.passed is not bool(broken)
+    assert verdict.failed == ([("/pendaftaran", 500)] if broken != "0" else []) and verdict.passed is (broken == "0")
+
+
+@pytest.mark.slow
+@needs_sandbox
+@pytest.mark.parametrize("plant", ["", "off-loopback"])
+def test_the_programs_own_check_server_is_walked_as_a_counter_through_its_lan_listener(tmp_path, plant):
+    """This tree's program as the candidate (`run.py check-server --lan-host`, its real LAN listener:
+    cheroot, TLS under the office's CA, Secure cookies, the CSRF check of a form sent over TLS) in the
+    sandbox, walked as a counter. Planted, its home page answers 500 to every client but 127.0.0.1."""
+    from app.frame.programs import program_roles
+    from sync import candidate_walk
+    from tests.updates.candidates import candidate_tree
+    tree = candidate_tree(tmp_path / "kandidat", plant=plant)
+    for module in ("loket_python.py", "loket_install.py"):  # the wheel's top-level modules beside run.py
+        shutil.copyfile(ROOT / module, tree / module)
+    work, (outer, sockets) = tmp_path / "kerja", sandbox.socket_folders()
+    walked, data = work / "jalan", work / "data"
+    walked.mkdir(parents=True)
+    ready = walked / candidate_walk.READY_FILE
+    venv = Path(sys.prefix)  # the suite's packages, read-only in the sandbox, as the build's fresh venv is
+    command = [str(venv / "bin" / "python"), str(tree / "run.py"), "check-server", "--data", str(data), "--database",
+               str(data / "desa.sqlite3"), "--mode", "desa", "--ready-file", str(ready), "--lan-host", sandbox.OFFICE_ADDRESS]
+    try:
+        verdict = candidate_walk.walk_candidate(
+            sandbox.command(sandbox.relayed(command, ready, Path(os.path.realpath(sys.executable))), work,
+                            [tree, venv, sandbox.RELAY], sockets=sockets),
+            release_build.candidate_env(work, "desa"), walked, 300, roles=program_roles("desa"), version="0.3.0",
+            max_requests=60, through=sockets / sandbox.SOCKET_NAME)
+    finally:
+        shutil.rmtree(outer, ignore_errors=True)
+    assert verdict.interrupted is None, (verdict.interrupted, candidate_walk.log_tail(walked))
+    if plant:
+        assert not verdict.passed and ("/", 500) in verdict.failed
+    else:
+        assert verdict.passed, (verdict.failed, candidate_walk.log_tail(walked))
+        assert verdict.pages >= 2 * len(program_roles("desa"))
