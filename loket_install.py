@@ -18,7 +18,7 @@ the signer refuses, and the laptop installs Loket from the release wheel (docs/o
 
 What this does not stop: a process of the same user still running while the command runs (it could
 write after the check), or one that rewrote a file and its RECORD line together; the release build's
-sandbox (sync/sandbox.py) keeps a candidate from writing here at all.
+sandbox (sync/release/candidate_sandbox.py) keeps a candidate from writing here at all.
 
 Stdlib only, imported before site-packages is on sys.path; the launcher (app/updates/launcher.py)
 checks an installed version's folder with damaged_files."""
@@ -154,7 +154,7 @@ def environment_problems(folders):
     return problems
 
 
-OFFICE_LOCK = os.path.join("app", "frame", "data", "requirements-office.lock")  # sync.dependency_lock's
+OFFICE_LOCK = os.path.join("app", "frame", "data", "requirements-office.lock")  # sync.release.dependency_lock's
 VENV_PACKAGES = frozenset({"pip", "setuptools", "loket-kecamatan"})  # what venv and the guide's pip line install
 
 

@@ -302,7 +302,7 @@ def cmd_check_server(options) -> int:
     waits for and serves until it is stopped. `--lan-host ADDRESS`: the LAN's TLS listener served there
     too (a free port), as `serve --host ADDRESS` serves the counters, its port and CA in the ready file:
     the release build walks it as a counter (issue 88 finding 7). The verdict is never this command's:
-    the program that started it walks it over HTTP (sync/candidate_walk.py)."""
+    the program that started it walks it over HTTP (sync/release/candidate_walk.py)."""
     import json
 
     from app.updates import walk
@@ -338,7 +338,7 @@ def _stop_with_parent():
     import time
 
     from app.updates import launcher
-    from sync.candidate_walk import on_windows
+    from sync.release.candidate_walk import on_windows
     parent = os.getppid()
 
     def watch():  # Windows keeps a dead parent's pid as the process's parent: asked whether it runs
@@ -370,12 +370,12 @@ def _on_a_copy(commands, add_data_option, name: str, help: str, verb: str, handl
 
 def cmd_update_check(options) -> int:
     """`run.py update-check`: this program walks its own `check-server` over a copy of an office's
-    database (sync/candidate_walk.py, as an update is walked): every role's pages and the links on them,
+    database (sync/release/candidate_walk.py, as an update is walked): every role's pages and the links on them,
     none may answer 5xx. The last line names the version and how many pages were opened."""
     from app.frame.config import load_config
     from app.updates import walk
     from app.updates.versions import running_version
-    from sync import candidate_walk
+    from sync.release import candidate_walk
     config = load_config(data_config(options))
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)

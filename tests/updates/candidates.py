@@ -1,6 +1,6 @@
 """Candidate versions made of this tree's files, each with its planted defect, installed beside an
 office's program as pip --target leaves one (a RECORD of their hashes): real programs for the trusted
-walk (sync/candidate_walk.py) to start and judge, without a wheel build."""
+walk (sync/release/candidate_walk.py) to start and judge, without a wheel build."""
 import base64
 import hashlib
 import subprocess

@@ -4,7 +4,7 @@ Before, the office believed the candidate's exit code and its printed "siap" lin
 and after it the new version walked itself and wrote its own "baik"; a check that timed out was
 remembered as refused for good. Here the candidates are small real programs (a script started as a
 process, serving real HTTP as `run.py check-server` does) that print the pass line and exit 0 however
-their pages answer: sync/candidate_walk.py signs in through their form and judges every answer
+their pages answer: sync/release/candidate_walk.py signs in through their form and judges every answer
 itself. Fast: each candidate starts in a fraction of a second."""
 import json
 import os
@@ -17,7 +17,7 @@ import pytest
 from app.updates import installing, launcher, walk
 from app.updates.state import read_selection, read_state, write_selection
 from app.updates.versions import CheckInterrupted, UpdateRefused
-from sync import candidate_walk
+from sync.release import candidate_walk
 
 # A candidate's check-server in a few lines: a sign-in form with a CSRF token, "/" with the sign-out
 # form and links (one to a page answering `broken`'s status), its ready file written atomically; and
@@ -100,7 +100,7 @@ def _lan_tls_files() -> dict:
     """The candidate's CA and its certificate for the sandbox's office address, as Loket's LAN listener
     makes them (app/frame/office_tls.py)."""
     from app.frame import office_tls
-    from sync.sandbox import OFFICE_ADDRESS
+    from sync.release.candidate_sandbox import OFFICE_ADDRESS
     ca = office_tls.new_ca("Kecamatan Uji")
     leaf = office_tls.issue_leaf(ca, [], [OFFICE_ADDRESS, "127.0.0.1"])
     return {"lan-ca.pem": ca["cert"], "lan-leaf.pem": leaf["cert"], "lan-leaf.key": leaf["key"]}

@@ -203,8 +203,8 @@ def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float
     it over HTTP, stop it with its whole tree; the verdict is this function's own. `roles`: those the
     trusted program knows for the candidate's program, each must have its account; `version`: the one
     the candidate must say it is. `seconds` bounds the whole check. `through`: the unix socket of the
-    relay of a candidate in its sandbox (sync/sandbox.py), the only way to its LAN listener: the walk
-    then comes as a counter's browser does (`command` serves with --lan-host sandbox.OFFICE_ADDRESS)."""
+    relay of a candidate in its sandbox (sync/release/candidate_sandbox.py), the only way to its LAN listener: the walk
+    then comes as a counter's browser does (`command` serves with --lan-host candidate_sandbox.OFFICE_ADDRESS)."""
     deadline = time.monotonic() + seconds
     work_dir = Path(work_dir)
     (work_dir / READY_FILE).unlink(missing_ok=True)
@@ -220,7 +220,7 @@ def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float
             return ready
         if through is None:
             return _walk(ready, roles, version, deadline, max_requests, _Door(f"http://127.0.0.1:{ready['port']}"))
-        from sync.sandbox import OFFICE_ADDRESS, Bridge
+        from sync.release.candidate_sandbox import OFFICE_ADDRESS, Bridge
         try:
             bridge = Bridge(through)
         except OSError as problem:  # a link or a file in the relay socket's place: the candidate's doing

@@ -10,8 +10,8 @@ the Python it runs (read-only), its venv (read-only), the work folder (the only 
 fresh /proc, /dev and /tmp. No /home, /media, /mnt, /run/user, /etc: the admin's files, the drives,
 the signer's processes and program are not there to see.
 
-The walker (sync/candidate_walk.py) stays outside. It reaches the candidate's server through a unix
-socket in a folder bound into the sandbox: inside, `sandbox_relay.py` (run with `python -I -S`, so no
+The walker (sync/release/candidate_walk.py) stays outside. It reaches the candidate's server through a unix
+socket in a folder bound into the sandbox: inside, `candidate_relay.py` (run with `python -I -S`, so no
 .pth of the candidate runs in it) gives the candidate a network of its own where the office PC is
 OFFICE_ADDRESS and a counter COUNTER_ADDRESS, starts the candidate's command (its LAN listener on
 OFFICE_ADDRESS) and carries each connection to that listener from COUNTER_ADDRESS, as a counter's
@@ -31,9 +31,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-from sync.sandbox_relay import pump
+from sync.release.candidate_relay import pump
 
-RELAY = Path(__file__).with_name("sandbox_relay.py")
+RELAY = Path(__file__).with_name("candidate_relay.py")
 SOCKET_NAME = "kandidat.sock"
 INSIDE_SOCKETS = "/soket"  # where the socket folder is inside: short, whatever the host's path is
 PROBE_SECONDS = 30

@@ -1,8 +1,8 @@
-"""Inside the candidate's sandbox (sync/sandbox.py): give the candidate an office network of its own,
+"""Inside the candidate's sandbox (sync/release/candidate_sandbox.py): give the candidate an office network of its own,
 start its command and carry each connection of a unix socket to the LAN listener its ready file
 names, from a counter's address, so that the walker outside, in another network namespace, reaches
 the candidate's server as the counters do (issue 88 finding 7: a walk from 127.0.0.1 passed a
-release that failed every counter). Run as `python -I -S sandbox_relay.py SOCKET READY_FILE OFFICE
+release that failed every counter). Run as `python -I -S candidate_relay.py SOCKET READY_FILE OFFICE
 COUNTER -- COMMAND...`: standard library only, nothing of the candidate's environment runs in it. It
 ends with the candidate's exit code. The host imports `pump` from here (Linux-only parts are imported
 where they run: the office PC's Windows imports this module too)."""
