@@ -97,14 +97,18 @@ def _carry(client: socket.socket, ready_file: str, office: str, counter: str) ->
 
 
 def main(argv: list[str]) -> int:
-    path, ready_file, office, counter = argv[:4]
-    command = argv[argv.index("--") + 1:]
+    """`--coba OFFICE COUNTER`: only whether this system lets the sandbox have its office network
+    (candidate_sandbox.unavailable asks before anything of a release runs)."""
+    path, ready_file, office, counter = (None, None, *argv[1:3]) if argv[0] == "--coba" else argv[:4]
     try:
         office_network(office, counter)
     except OSError as problem:
-        print(f"Jaringan kantor di dalam kotak pasir tidak dapat dibuat ({problem}): sistem ini tidak mengizinkan "
-              "ruang nama pengguna bertingkat (user namespace) di dalam bubblewrap.", flush=True)
+        print(f"jaringan kantor di dalam kotak pasir tidak dapat dibuat ({problem}): sistem ini tidak mengizinkan "
+              "ruang nama pengguna bertingkat (user namespace) di dalam bubblewrap", flush=True)
         return 70
+    if path is None:
+        return 0
+    command = argv[argv.index("--") + 1:]
     if os.path.exists(path):
         os.unlink(path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

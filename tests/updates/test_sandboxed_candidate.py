@@ -206,6 +206,23 @@ def test_the_sandbox_shows_no_home_no_drive_no_laptop_process_and_writes_only_it
     assert (work / "kotak.txt").read_text() == "x" and (home / "rahasia.txt").read_text() == "sandi bank"
 
 
+@needs_sandbox
+def test_a_system_that_refuses_the_sandbox_its_office_network_refuses_the_build_before_anything_runs(tmp_path,
+                                                                                                      monkeypatch):
+    """The walk needs a user namespace inside bubblewrap's (the relay's office network); a system that
+    refuses one (here bwrap's own --disable-userns) is told so before a wheel is gathered, not after."""
+    plain = candidate_sandbox.command
+    monkeypatch.setattr(candidate_sandbox, "command", lambda *args, **options: [
+        plain(*args, **options)[0], "--disable-userns", *plain(*args, **options)[1:]])
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
+    with pytest.raises(key_signing.ReleaseError) as refused:
+        candidate_build.build(wheel, pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"], work=tmp_path / "kerja",
+                              say=lambda line: None, home=tmp_path / "rumah", drives=[])
+    assert "tidak dijalankan di komputer ini: bubblewrap tidak dapat memberi rilis jaringan kantornya sendiri" in str(
+        refused.value)
+    assert "ruang nama pengguna bertingkat" in str(refused.value) and not (tmp_path / "kerja").exists()
+
+
 @pytest.mark.slow
 @needs_sandbox
 def test_a_release_that_fails_only_the_counters_is_refused_by_the_build(tmp_path):
