@@ -58,15 +58,16 @@ def unavailable() -> str | None:
     # The sandbox, then the office network its relay makes inside it (a system may refuse a user
     # namespace inside bubblewrap's): refused here, before anything of a release is gathered or run.
     network = [os.path.realpath(sys.executable), "-I", "-S", str(RELAY), "--coba", OFFICE_ADDRESS, COUNTER_ADDRESS]
-    for argv, readonly, what in ((["/bin/true"], [], "membuat kotak pasir"),
-                                 (network, [RELAY], "memberi rilis jaringan kantornya sendiri")):
+    for argv, readonly in ((["/bin/true"], []), (network, [RELAY])):
         try:
             done = subprocess.run(command(argv, Path(tempfile.gettempdir()), readonly), stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, timeout=PROBE_SECONDS, text=True)
         except (OSError, subprocess.TimeoutExpired) as problem:
             return f"bubblewrap tidak dapat dijalankan ({type(problem).__name__})"
+        if done.returncode != 0 and argv is network:
+            return f"bubblewrap tidak dapat memberi rilis jaringan kantornya sendiri di sistem ini ({done.stdout.strip()[-200:]})"
         if done.returncode != 0:
-            return f"bubblewrap tidak dapat {what} di sistem ini ({done.stdout.strip()[-200:]})"
+            return f"bubblewrap tidak dapat membuat kotak pasir di sistem ini ({done.stdout.strip()[-200:]})"
     return None
 
 
