@@ -23,7 +23,7 @@ What this does not stop: a process of the same user still running while the comm
 write after the check), or left behind by a `.pth` that ran at an earlier plain start (a command typed
 without -I -S, or any other laptop command); a locked package's module changed together with its RECORD
 line (only Loket's own files have a kept wheel to compare with); the release build's sandbox
-(sync/sandbox.py) keeps a candidate from writing here at all.
+(sync/release/candidate_sandbox.py) keeps a candidate from writing here at all.
 
 Stdlib only, imported before site-packages is on sys.path; the launcher (app/updates/launcher.py)
 checks an installed version's folder with damaged_files."""
@@ -202,7 +202,7 @@ def environment_problems(folders):
     return problems
 
 
-OFFICE_LOCK = os.path.join("app", "frame", "data", "requirements-office.lock")  # sync.dependency_lock's
+OFFICE_LOCK = os.path.join("app", "frame", "data", "requirements-office.lock")  # sync.release.dependency_lock's
 VENV_PACKAGES = frozenset({"pip", "setuptools", "loket-kecamatan"})  # what venv and the guide's pip line install
 
 

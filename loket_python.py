@@ -15,7 +15,7 @@ CENTER_NEWEST = (3, 14)
 CENTER_SUPPORTED = SUPPORTED[:SUPPORTED.index("%d.%d" % CENTER_NEWEST) + 1]
 
 
-# A PC's sysconfig.get_platform() -> the platform a release's wheels are gathered for (sync/release_build
+# A PC's sysconfig.get_platform() -> the platform a release's wheels are gathered for (sync/release/candidate_build
 # PLATFORMS); release.json's closure names a PC "<python>-<platform>" (closure_key).
 CLOSURE_PLATFORMS = {"win-amd64": "win_amd64", "linux-x86_64": "manylinux_x86_64"}
 

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from loket_python import CENTER_SUPPORTED, SUPPORTED  # noqa: E402
-from sync.dependency_lock import CENTER_LOCK, OFFICE_LOCK  # noqa: E402
+from sync.release.dependency_lock import CENTER_LOCK, OFFICE_LOCK  # noqa: E402
 
 # Our name of a platform -> uv's (--python-platform). Linux: glibc 2.34 and later (Debian 12, Ubuntu
 # 22.04, RHEL 9), the oldest for which lepton-jpeg-python ships a wheel (README, "Python and platforms").

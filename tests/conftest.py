@@ -184,10 +184,10 @@ MACHINE_HOME = os.path.realpath(os.path.expanduser("~"))  # before any test sets
 
 @pytest.fixture(autouse=True)
 def no_key_search_of_the_machines_home(monkeypatch):
-    """`release build` searches the user's home for key copies at any depth (sync/key_search.py: 21 s over
+    """`release build` searches the user's home for key copies at any depth (sync/release/key_search.py: 21 s over
     this machine's, reading its files): a test gives it a home of its own (build(home=...); HOME for
     run.main and a process). This fails a test whose search would walk the machine's own home."""
-    from sync import key_search
+    from sync.release import key_search
     search = key_search.key_copies
 
     def guarded(folders, depth=None, seen=None):

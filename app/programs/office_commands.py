@@ -303,8 +303,10 @@ def cmd_check_server(options) -> int:
     """`run.py check-server`: this version as a candidate (issue 69). It migrates the COPY of an office's
     database, makes one throwaway account per role on it, serves it on 127.0.0.1 (a free port) with no
     background job (no sync, no backup, no nightly update), writes the ready file the trusted program
-    waits for and serves until it is stopped. The verdict is never this command's: the program that
-    started it walks it over HTTP (sync/candidate_walk.py)."""
+    waits for and serves until it is stopped. `--lan-host ADDRESS`: the LAN's TLS listener served there
+    too (a free port), as `serve --host ADDRESS` serves the counters, its port and CA in the ready file:
+    the release build walks it as a counter (issue 88 finding 7). The verdict is never this command's:
+    the program that started it walks it over HTTP (sync/release/candidate_walk.py)."""
     import json
 
     from app.updates import walk
@@ -315,10 +317,16 @@ def cmd_check_server(options) -> int:
     server = _listening(app, "127.0.0.1", 0, 4)
     if server is None:
         return 3
+    said = {"port": int(server.effective_port), "version": running_version(), "accounts": accounts}
+    if options.lan_host:
+        listener = _lan_listening(app, options.lan_host, 0, 4)
+        if listener is None:
+            return 3
+        listener.start()
+        said.update(lan_port=int(listener.port), lan_ca=listener.ca["cert"])
     ready = Path(options.ready_file)
     written = ready.with_name(ready.name + ".baru")
-    written.write_text(json.dumps({"port": int(server.effective_port), "version": running_version(), "accounts": accounts}),
-                       "utf-8")
+    written.write_text(json.dumps(said), "utf-8")
     os.replace(written, ready)  # whole or absent: the walk never reads half of it
     try:
         server.run()
@@ -334,7 +342,7 @@ def _stop_with_parent():
     import time
 
     from app.updates import launcher
-    from sync.candidate_walk import on_windows
+    from sync.release.candidate_walk import on_windows
     parent = os.getppid()
 
     def watch():  # Windows keeps a dead parent's pid as the process's parent: asked whether it runs
@@ -350,6 +358,8 @@ def add_check_server(commands, add_data_option) -> None:
     check = _on_a_copy(commands, add_data_option, "check-server", "serve this version on a copy of a database for the "
                        "trusted program's walk (an update's check)", "serves", cmd_check_server)
     check.add_argument("--ready-file", metavar="FILE", required=True, help="written (port, version, accounts) once it serves")
+    check.add_argument("--lan-host", metavar="ADDRESS", help="also serve the LAN's TLS listener on this address (a free "
+                       "port), as `serve --host` does; its port and CA go into the ready file")
 
 
 def _on_a_copy(commands, add_data_option, name: str, help: str, verb: str, handler):
@@ -364,12 +374,12 @@ def _on_a_copy(commands, add_data_option, name: str, help: str, verb: str, handl
 
 def cmd_update_check(options) -> int:
     """`run.py update-check`: this program walks its own `check-server` over a copy of an office's
-    database (sync/candidate_walk.py, as an update is walked): every role's pages and the links on them,
+    database (sync/release/candidate_walk.py, as an update is walked): every role's pages and the links on them,
     none may answer 5xx. The last line names the version and how many pages were opened."""
     from app.frame.config import load_config
     from app.updates import walk
     from app.updates.versions import running_version
-    from sync import candidate_walk
+    from sync.release import candidate_walk
     config = load_config(data_config(options))
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)

@@ -1,7 +1,7 @@
 """Learning of a release and fetching it, verified by TUF (`tuf`'s ngclient Updater).
 
 The source is the center over the signed link (during a sync pass) or a folder in the same form
-(a USB stick with a copy of the center's repository, sync/releases.py). What this PC trusts is the
+(a USB stick with a copy of the center's repository, sync/release/key_signing.py). What this PC trusts is the
 root it keeps in DATA/pembaruan/metadata: the first one only when its keys give the fingerprint the
 admin typed from the regency's sheet (app/updates/trust.py); every later root must be signed by the
 one before.
@@ -41,7 +41,7 @@ from app.updates.state import now_text, paths, read_selection, read_state, write
 from app.updates.versions import (  # noqa: F401  (their old home: callers read them here too)
     APP_DISTRIBUTION, Postponed, UpdateRefused, current_version, release_version, running_version, version_key)
 from loket_python import closure_key
-from sync.releases import RELEASE_TARGET, UPDATE_CHUNK_BYTES
+from sync.release.key_signing import RELEASE_TARGET, UPDATE_CHUNK_BYTES
 
 log = logging.getLogger(__name__)
 UPDATES_FROM_PROTOCOL = 7  # the first center protocol whose center serves a release repository
@@ -274,7 +274,7 @@ def _installed_version(name: str) -> Version | None:
 
 def closure_wheels(release: dict) -> list[str] | None:
     """The wheels of the release's closure for this PC's Python and platform (release.json's `closure`,
-    sync/release_build.gather): every one the version runs with. None for a release without a closure (an
+    sync/release/candidate_build.gather): every one the version runs with. None for a release without a closure (an
     older one). UpdateRefused, naming this PC, when the closure has no entry for it, lacks the app wheel of
     its version, names a wheel the release does not carry or one that does not install here."""
     closure = release.get("closure")

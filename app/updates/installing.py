@@ -2,7 +2,7 @@
 
 Clerks keep working on the running version the whole time. Each step must succeed before the
 next; a refusal at any step leaves the running version, its selection and its data as they were.
-The walk is this running program's own (sync/candidate_walk.py): a page's 5xx is remembered (never
+The walk is this running program's own (sync/release/candidate_walk.py): a page's 5xx is remembered (never
 offered again, by day or by night); a walk that could not happen is said as interrupted and tried
 again. The switch itself is a new selection on trial (app/updates/launcher.py): once this server has
 stopped, the launcher backs up the data, walks the new version again on a copy of the live data,
@@ -19,7 +19,7 @@ from pathlib import Path
 from app.updates import launcher, records, room, state, walk
 from app.updates.starting import OWN_PACKAGES
 from app.updates.versions import CheckInterrupted, UpdateRefused, current_version, running_version, version_key
-from sync import candidate_walk
+from sync.release import candidate_walk
 
 log = logging.getLogger(__name__)
 INSTALL_SECONDS = 900

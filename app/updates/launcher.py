@@ -13,7 +13,7 @@ of these and the launcher's next start goes on from it:
   database (the switch-time backup) and writes its name into the selection. A cut: made again.
 - "uji" with "backup": the trial. "attempts" is raised, then this launcher (the installed, trusted
   program) starts the new version's `run.py check-server` on a fresh copy of the live data and walks
-  every role's pages over HTTP itself (sync/candidate_walk.py, app/updates/walk.py): the verdict is
+  every role's pages over HTTP itself (sync/release/candidate_walk.py, app/updates/walk.py): the verdict is
   never the new version's word. No page answering 5xx: the launcher writes "baik" (status.json
   "health" keeps the walk) and only then starts the version's `run.py serve`, which migrates the live
   data and serves ("first_start" until it said it listens: one that stops before is "gagal" too). A

@@ -23,7 +23,7 @@ from tuf.api.metadata import Metadata, Root
 from app.frame import audit
 from app.frame.db import database
 from app.updates.state import now_text, paths, read_state, write_state
-from sync.releases import FINGERPRINT_HEX, NEVER_BY_MESSAGE, printed_fingerprint, root_fingerprint
+from sync.release.key_signing import FINGERPRINT_HEX, NEVER_BY_MESSAGE, printed_fingerprint, root_fingerprint
 
 ASK_REGENCY = ("Minta lembar sidik jari kunci root dari admin kabupaten (dicetak saat kunci rilis dibuat dengan "
                "run.py release keys), lalu ketik sidik jari dari lembar itu di halaman Pembaruan Aplikasi. "

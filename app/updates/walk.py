@@ -1,6 +1,6 @@
 """The office's side of the walk that decides whether a version may serve (issues 60 and 69).
 
-The walk itself is sync/candidate_walk.py, run by the program already trusted: before the switch by
+The walk itself is sync/release/candidate_walk.py, run by the program already trusted: before the switch by
 the running version (app/updates/installing.py), after it by the launcher before the new version
 serves (app/updates/launcher.py), and by the regency's release build. Here: the copy of the office's
 database it runs on (never the live one: it creates accounts and sessions), the throwaway accounts the
@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 
 from app.frame.programs import program_roles
-from sync import candidate_walk
+from sync.release import candidate_walk
 
 CHECK_COPY = "pembaruan-uji.sqlite3"  # beside the live database: the same database key opens it
 WALK_ACCOUNT_PREFIX = "pemeriksa-pembaruan-"

@@ -20,7 +20,7 @@ def online_key_of(data_dir: Path) -> Path:
 
 
 def cmd_release(options) -> int:
-    from sync import releases as repository
+    from sync.release import key_signing as repository
     try:
         if options.action == "keys":
             return cmd_keys(options)
@@ -70,7 +70,7 @@ def publish_release(data_dir: Path, bundle: Path, database_url: str | None = Non
     (sync/center/updates.py), else to every PC; audited in the center's own database (the one its data
     folder records or holds, sync/center/db.center_database_place; `database_url` when typed). The
     release, with its `ring` and how many `pilots`."""
-    from sync import releases as repository
+    from sync.release import key_signing as repository
     from sync.center.audit import audit
     from sync.center.db import center_database_place, open_center_database, reachable
     from sync.center.migrations import migrate_center
@@ -93,8 +93,8 @@ def publish_release(data_dir: Path, bundle: Path, database_url: str | None = Non
 
 def cmd_usb(options) -> int:
     """`release usb --data DIR --to FOLDER`: the folder an office without a link reads from a USB stick,
-    holding only the release released to everyone (sync/releases.everyone_copy)."""
-    from sync import releases as repository
+    holding only the release released to everyone (sync/release/key_signing.everyone_copy)."""
+    from sync.release import key_signing as repository
     if not options.to:
         print(f"Sebutkan folder di flashdisk, misalnya: {_example('usb')}", file=sys.stderr)
         return 1
@@ -116,8 +116,8 @@ def cmd_usb(options) -> int:
 
 def cmd_keys(options) -> int:
     """`release keys --keys DIR --root DIR`: the release keys on one stick, the root key on another."""
-    from sync.releases import NEVER_BY_MESSAGE
-    from sync import releases as repository
+    from sync.release.key_signing import NEVER_BY_MESSAGE
+    from sync.release import key_signing as repository
     if not options.keys or not options.root:
         print("Sebutkan dua folder di dua flashdisk berbeda: folder kunci rilis (--keys) dan folder kunci root (--root), "
               f"misalnya: {_example('keys')}", file=sys.stderr)
@@ -141,9 +141,9 @@ def cmd_keys(options) -> int:
 
 def cmd_build(options) -> int:
     """`release build WHEEL`: the check of the project's release wheel, with no key folder near it
-    (sync/release_build.py); `release sign` signs what it checked."""
-    from sync import release_build
-    from sync.releases import ReleaseError
+    (sync/release/candidate_build.py); `release sign` signs what it checked."""
+    from sync.release import candidate_build
+    from sync.release.key_signing import ReleaseError
     if options.keys:
         print("release build tidak memakai folder kunci: program rilis yang diperiksa belum dipercaya dan tidak boleh "
               "dekat dengan kunci. Cabut flashdisk kunci, jalankan release build tanpa --keys, lalu pasang flashdisk "
@@ -153,7 +153,7 @@ def cmd_build(options) -> int:
         print(f"Sebutkan wheel rilis, misalnya: {_example('build')}", file=sys.stderr)
         return 1
     try:
-        checked = release_build.build(Path(options.wheel), Path(options.checked) if options.checked else None,
+        checked = candidate_build.build(Path(options.wheel), Path(options.checked) if options.checked else None,
                                       data_copies=[Path(p) for p in options.data_copy or []],
                                       recovery_keys=options.recovery_key or [], pythons=options.python,
                                       platforms=options.platform, say=lambda line: print(line, flush=True),
@@ -206,15 +206,15 @@ def after_build(checked: Path, wheel: Path, here: bool | None = None) -> str:
 def cmd_sign(options) -> int:
     """`release sign CHECKED --wheel-rilis WHEEL --keys DIR`: the files `release build` checked, signed
     exactly when they are the release wheel the admin holds and what its lock names; no candidate code
-    runs (sync/release_build.sign_checked)."""
-    from sync import release_build
-    from sync.releases import ReleaseError
+    runs (sync/release/candidate_build.sign_checked)."""
+    from sync.release import candidate_build
+    from sync.release.key_signing import ReleaseError
     if not options.wheel or not options.held_wheel or not options.keys:
         print("Sebutkan folder hasil release build, wheel rilis yang Anda unduh sendiri (--wheel-rilis) dan folder "
               f"kunci rilis, misalnya: {_example('sign')}", file=sys.stderr)
         return 1
     try:
-        bundle = release_build.sign_checked(Path(options.wheel), Path(options.keys), Path(options.held_wheel),
+        bundle = candidate_build.sign_checked(Path(options.wheel), Path(options.keys), Path(options.held_wheel),
                                             Path(options.bundle) if options.bundle else None,
                                             say=lambda line: print(line, flush=True), checker=options.checker)
     except ReleaseError as problem:
@@ -236,11 +236,11 @@ def after_sign(bundle: Path) -> str:
 def _requires_of(wheels: list[Path]) -> list[str] | None:
     """The app wheel's Requires-Dist for release.json, None when it cannot be read (`sign` of a folder
     whose wheel is not a real one)."""
-    from sync import release_build
-    from sync.releases import ReleaseError
-    app = next((w for w in wheels if w.name.startswith(release_build.APP_WHEEL_PREFIX)), None)
+    from sync.release import candidate_build
+    from sync.release.key_signing import ReleaseError
+    app = next((w for w in wheels if w.name.startswith(candidate_build.APP_WHEEL_PREFIX)), None)
     try:
-        return release_build.read_app_wheel(app).requires if app else None
+        return candidate_build.read_app_wheel(app).requires if app else None
     except ReleaseError:
         return None
 

@@ -1,4 +1,4 @@
-"""The regency's releases at the center: the TUF repository (sync/releases.py) served to enrolled PCs
+"""The regency's releases at the center: the TUF repository (sync/release/key_signing.py) served to enrolled PCs
 over the signed link, in two rings; the admin's page listing what was published, the pilot PCs and
 how each is after the update, and releasing a release to everyone; the PCs' update reports; the
 daily re-signing of the timestamps. `run.py release ...` is sync/center/release_commands.py.
@@ -38,7 +38,7 @@ from sync.center.models import DeviceKey, Kecamatan, ReleaseRetry
 from sync.center.release_commands import online_key_of, repository_of
 from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
 from sync.center.trail import no_ones_act
-from sync.releases import EVERYONE, PILOT, UPDATE_CHUNK_BYTES
+from sync.release.key_signing import EVERYONE, PILOT, UPDATE_CHUNK_BYTES
 
 log = logging.getLogger(__name__)
 MAX_NAME_CHARS = 420
@@ -58,7 +58,7 @@ def _acceptable(timestamp: dict | None, key: DeviceKey) -> bool:
 
 
 def ring_timestamp(timestamps: dict, key: DeviceKey) -> dict | None:
-    """The timestamp for this PC, of `timestamps` ({ring: sync.releases.timestamp_of}): the pilots' for a
+    """The timestamp for this PC, of `timestamps` ({ring: sync.release.key_signing.timestamp_of}): the pilots' for a
     pilot; everyone's for the others, unless it would take this PC back (a pilot taken out of the
     ring): then the pilots' still. None: nothing published for this PC yet."""
     everyone, pilot = timestamps[EVERYONE], timestamps[PILOT]
@@ -82,11 +82,11 @@ _seen: dict = {}  # the repository -> (its timestamp files' stats, {ring: timest
 def _repository_state(data_dir: Path) -> tuple[dict, int]:
     """Both rings' timestamps and the newest root's version, read again only when a file changed (a
     release, a release to everyone, the daily job): every PC's probe asks."""
-    from sync import releases
+    from sync.release import key_signing
     repository = repository_of(data_dir)
     stats = []
-    for path in (repository / "metadata", releases.timestamp_path(repository, EVERYONE),
-                 releases.timestamp_path(repository, PILOT)):
+    for path in (repository / "metadata", key_signing.timestamp_path(repository, EVERYONE),
+                 key_signing.timestamp_path(repository, PILOT)):
         try:
             found = path.stat()
             stats.append((found.st_mtime_ns, found.st_ino))  # a file replaced within one clock tick: a new inode
@@ -94,8 +94,8 @@ def _repository_state(data_dir: Path) -> tuple[dict, int]:
             stats.append(None)
     seen = _seen.get(repository)
     if seen is None or seen[0] != stats:
-        seen = _seen[repository] = (stats, {ring: releases.timestamp_of(repository, ring) for ring in (EVERYONE, PILOT)},
-                                    releases.newest_root_version(repository))
+        seen = _seen[repository] = (stats, {ring: key_signing.timestamp_of(repository, ring) for ring in (EVERYONE, PILOT)},
+                                    key_signing.newest_root_version(repository))
     return seen[1], seen[2]
 
 
@@ -293,8 +293,8 @@ def fleet_versions(keys: list[DeviceKey], data_dir: Path) -> dict:
     """How many PCs run which version, compared with the newest release published to everyone (the
     center's own version counts only for the protocol): {"newest", "trial", "counts" [(version, n)],
     "unreported", "outdated" (key ids), "all_newest"}."""
-    from sync import releases
-    published = releases.published_releases(repository_of(data_dir))
+    from sync.release import key_signing
+    published = key_signing.published_releases(repository_of(data_dir))
     newest = next((r["version"] for r in published if r["ring"] == EVERYONE), None)
     trial = next((r["version"] for r in published if r["ring"] == PILOT), None)
     active = [key for key in keys if key.revoked_at is None]
@@ -342,13 +342,13 @@ def not_passed(pilots: list[dict], version: str) -> list[dict]:
 
 
 def _published(data_dir: Path) -> list[dict]:
-    from sync import releases as repository
+    from sync.release import key_signing as repository
     return [dict(release, signed_moment=_utc_moment(release.get("signed_at")))
             for release in repository.published_releases(repository_of(data_dir))]
 
 
 def _releases_page(form: dict, errors: dict):
-    from sync import releases as repository
+    from sync.release import key_signing as repository
     data_dir = current_app.config["DATA_DIR"]
     published = _published(data_dir)
     newest_root = repository.newest_root(repository_of(data_dir))
@@ -417,7 +417,7 @@ def release_to_all(targets_version: int):
     While a pilot has not passed it (refused it, failed, not taken it yet), the first press answers a
     page naming them and asking again: only a POST with konfirmasi=ya goes on, and the audit row names
     them."""
-    from sync import releases as repository
+    from sync.release import key_signing as repository
     data_dir = current_app.config["DATA_DIR"]
     if not online_key_of(data_dir).exists():
         flash("Kunci online belum dipasang di komputer pusat ini: rilis tidak dapat diterbitkan.", "error")
@@ -517,7 +517,7 @@ def retry_release():
 def refresh_timestamp(app) -> None:
     """Background job: both rings' timestamps are re-signed daily, so a PC never finds one expired
     between releases."""
-    from sync import releases as repository
+    from sync.release import key_signing as repository
     data_dir = app.config["DATA_DIR"]
     key = online_key_of(data_dir)
     if key.exists() and repository_of(data_dir).is_dir():

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from sync.releases import printed_fingerprint
+from sync.release.key_signing import printed_fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +18,7 @@ def product_lines(pattern: str) -> list[str]:
 
 
 def test_the_fingerprint_is_grouped_for_print_in_one_place():
-    assert [line.split(":")[0] for line in product_lines(r"range\(0, FINGERPRINT_HEX, 4\)")] == ["sync/releases.py"]
+    assert [line.split(":")[0] for line in product_lines(r"range\(0, FINGERPRINT_HEX, 4\)")] == ["sync/release/key_signing.py"]
     assert printed_fingerprint("3f2a9c01" * 4) == "3f2a 9c01 3f2a 9c01 3f2a 9c01 3f2a 9c01"
 
 

@@ -51,12 +51,12 @@ def page(client, url: str) -> str:
 def an_update_waiting(admin_client, folder, password: str | None = None) -> None:
     """A release read from a USB copy by the admin, as the office does it (the root's fingerprint typed first): the
     update page then shows "Pasang pembaruan sekarang", a button the guides name."""
-    from sync import releases
+    from sync.release import key_signing
     from tests.updates.helpers import sheet_form
     from tests.updates.test_update_page import usb_copy_of_a_release
     stick = usb_copy_of_a_release(folder)
     typed = admin_client.post("/admin/pembaruan/kunci-root",
-                              data=sheet_form(releases.key_folder_fingerprint(folder / "kunci"), password))
+                              data=sheet_form(key_signing.key_folder_fingerprint(folder / "kunci"), password))
     # saved and back on the update page (a signed-out client is sent to sign in: a 302 too)
     assert typed.status_code == 302 and typed.headers["Location"].endswith("/admin/pembaruan"), \
         (typed.headers.get("Location"), typed.get_data(as_text=True)[-3000:])

@@ -29,8 +29,8 @@ MESSAGE_SOURCES = {
     "desa": (*UPDATES_BACKUPS, "sync/client", "app/desa/relay.py", "app/desa/mode.py", "templates/desa/_sync_state.html",
              *CENTER_ANSWERS),
     "pusat": ("app/frame/errors.py", "sync/center/updates.py", "sync/center/release_commands.py", "sync/center/db.py",
-              "sync/center/usb_files.py", "sync/releases.py", "sync/release_build.py", "sync/walk_record.py",
-              "sync/sandbox.py", "sync/usb.py",
+              "sync/center/usb_files.py", "sync/release/key_signing.py", "sync/release/candidate_build.py", "sync/release/key_checker.py",
+              "sync/release/candidate_sandbox.py", "sync/usb.py",
               "templates/center/releases.html", "templates/center/usb_import.html",
               "templates/center/_usb_file_result.html"),
 }

@@ -132,5 +132,5 @@ def test_every_name_in_a_center_guide_is_the_programs(center, key):
 def _release_targets(app) -> list[int]:
     """The targets versions of the center's releases, as its Rilis Pembaruan page lists them."""
     from sync.center.release_commands import repository_of
-    from sync.releases import published_releases
+    from sync.release.key_signing import published_releases
     return [release["targets_version"] for release in published_releases(repository_of(app.config["DATA_DIR"]))]

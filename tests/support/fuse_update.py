@@ -145,7 +145,7 @@ def _json(path: Path) -> dict | None:
 
 def group_commands(pgid: int) -> list[str]:
     """The command lines of the processes in a process group (the program and what it started), and of
-    their children in a group of their own (the candidate a walk starts, sync/candidate_walk.py)."""
+    their children in a group of their own (the candidate a walk starts, sync/release/candidate_walk.py)."""
     found, members, others = [], set(), []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -632,7 +632,7 @@ def _up(program, base: str, seconds: float) -> bool:
 def _prepare_office(data: Path, center_url: str, code: str, keys: Path) -> None:
     """Identity, the clerks' and the admin's accounts, enrolled at the center, the regency's root
     fingerprint typed by the admin; by the app's own code, on the real disk before the first mount."""
-    from sync import releases
+    from sync.release import key_signing
     from tests.updates.helpers import confirm_root
     from app import create_app
     from app.auth.accounts import create_user
@@ -646,5 +646,5 @@ def _prepare_office(data: Path, center_url: str, code: str, keys: Path) -> None:
             create_user(username, f"Pegawai {username}", role, password=PASSWORD, must_change_password=False)
         create_user(ADMIN, "Admin Kantor", "admin", password=ADMIN_PASSWORD, must_change_password=False)
     enrol_kecamatan(app, center_url, code)
-    confirm_root(app, data, releases.key_folder_fingerprint(keys))
+    confirm_root(app, data, key_signing.key_folder_fingerprint(keys))
     database.close_all()

@@ -1,6 +1,6 @@
 """Each test sees its own temp folder (issue 93 finding 6): release keys that other programs, or earlier tests,
 left in the machine's temp folder reached the key-search and release-build tests, whose search walks the folders
-above the test's own (`release build` refuses a key beside any of them: sync/release_build.keys_in_reach).
+above the test's own (`release build` refuses a key beside any of them: sync/release/candidate_build.keys_in_reach).
 
 - TMPDIR, TEMP, TMP and tempfile's folder point at a folder of this test's own: what the test,
   the code it calls and the programs it starts make with tempfile stays there, never beside another test's files
@@ -48,7 +48,7 @@ def _remove_the_tests_folders() -> None:
 
 @pytest.fixture(autouse=True)
 def key_search_of_own_folders(monkeypatch, request, own_temp_folder):
-    from sync import key_search
+    from sync.release import key_search
     search = key_search.key_copies
 
     def own_copies(folders, depth=None, seen=None):

@@ -10,7 +10,8 @@ import pytest
 
 from app.frame.dates import utc_now
 from app.updates.state import write_state
-from sync import protocol, releases
+from sync import protocol
+from sync.release import key_signing
 from sync.center import keys
 from sync.center.db import center_database
 from sync.center.models import DeviceKey
@@ -32,19 +33,19 @@ def signed(center_app, version: str) -> Path:
     data_dir = Path(center_app.config["DATA_DIR"])
     key_folder = data_dir.parent / "kunci-rilis"
     if not key_folder.exists():
-        releases.create_keys(key_folder)
+        key_signing.create_keys(key_folder)
         online_key_of(data_dir).parent.mkdir(parents=True, exist_ok=True)
         online_key_of(data_dir).write_bytes((key_folder / "online.pem").read_bytes())
     wheels = data_dir.parent / f"wheels-{version}"
     fake_wheel(wheels, f"loket_kecamatan-{version}-py3-none-any.whl", 1000)
-    return releases.sign_release(key_folder, version, "Catatan rilis.", sorted(wheels.glob("*.whl")),
+    return key_signing.sign_release(key_folder, version, "Catatan rilis.", sorted(wheels.glob("*.whl")),
                                  data_dir.parent / f"paket-{version}")
 
 
 def published(center_app, version: str, to_everyone: bool = True) -> None:
     """A release published into the center's repository (to everyone, or to the pilots only)."""
     data_dir = Path(center_app.config["DATA_DIR"])
-    releases.publish(signed(center_app, version), repository_of(data_dir), online_key_of(data_dir),
+    key_signing.publish(signed(center_app, version), repository_of(data_dir), online_key_of(data_dir),
                      to_everyone=to_everyone)
 
 
@@ -155,14 +156,14 @@ def test_a_pc_that_takes_over_a_pilots_code_keeps_its_ring_and_never_goes_back(c
     DeviceKey.update(pilot_since=utc_now()).execute()
     published(center_app, "9.1.0", to_everyone=False)
     repository = repository_of(center_app.config["DATA_DIR"])
-    timestamps = {ring: releases.timestamp_of(repository, ring) for ring in (releases.EVERYONE, releases.PILOT)}
-    pilot = timestamps[releases.PILOT]
+    timestamps = {ring: key_signing.timestamp_of(repository, ring) for ring in (key_signing.EVERYONE, key_signing.PILOT)}
+    pilot = timestamps[key_signing.PILOT]
     DeviceKey.update(served_timestamp=pilot["version"], served_snapshot=pilot["snapshot"]).execute()
     with center_database.atomic():  # replace_device asks for its caller's transaction (api.replace, audited)
         successor = keys.replace_device(DeviceKey.get(), "mesin-pengganti")
     assert successor.pilot_since is not None and successor.served_timestamp == pilot["version"]
     DeviceKey.update(pilot_since=None).where(DeviceKey.id == successor.id).execute()  # then taken out
-    assert ring_timestamp(timestamps, DeviceKey.get_by_id(successor.id)) is timestamps[releases.PILOT]
+    assert ring_timestamp(timestamps, DeviceKey.get_by_id(successor.id)) is timestamps[key_signing.PILOT]
 
 
 def test_publishing_is_audited_in_the_centers_own_database(center_app, center_db, enrolled, monkeypatch, capsys):

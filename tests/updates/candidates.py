@@ -1,6 +1,6 @@
 """Candidate versions made of this tree's files, each with its planted defect, installed beside an
 office's program as pip --target leaves one (a RECORD of their hashes): real programs for the trusted
-walk (sync/candidate_walk.py) to start and judge, without a wheel build."""
+walk (sync/release/candidate_walk.py) to start and judge, without a wheel build."""
 import base64
 import hashlib
 import subprocess
@@ -24,7 +24,8 @@ def _lie(options):
 
 def candidate_tree(folder: Path, version: str = "0.3.0", plant: str = "") -> Path:
     """This tree's program files in `folder` as version `version`. `plant`: "no-regions", the wheel
-    built without the Kemendagri region list; "liar", LIAR_CHECK's lies and a register page answering 500."""
+    built without the Kemendagri region list; "liar", LIAR_CHECK's lies and a register page answering 500;
+    "off-loopback", a home page ("/") answering 500 to every client but 127.0.0.1 (issue 88 finding 7)."""
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout.splitlines()
     for name in listed:
@@ -33,6 +34,13 @@ def candidate_tree(folder: Path, version: str = "0.3.0", plant: str = "") -> Pat
             (folder / name).write_bytes((ROOT / name).read_bytes())
     if plant == "no-regions":
         (folder / "app" / "frame" / "data" / "wilayah-kemendagri-2025.csv").unlink()
+    if plant == "off-loopback":
+        views = folder / "app" / "core" / "views.py"
+        marker = "def dashboard():\n"
+        assert marker in views.read_text()
+        views.write_text(views.read_text().replace(marker, marker + (
+            "    from flask import request\n    if request.remote_addr != '127.0.0.1':\n"
+            "        raise RuntimeError('rusak')\n"), 1))
     if plant == "liar":
         views = folder / "app" / "registration" / "views.py"
         marker = "def register():\n"

@@ -57,8 +57,8 @@ class Regency:
             self.confirm_root()
 
     def fingerprint(self) -> str:
-        from sync import releases
-        return releases.key_folder_fingerprint(self.keys)
+        from sync.release import key_signing
+        return key_signing.key_folder_fingerprint(self.keys)
 
     def confirm_root(self, typed: str | None = None):
         return confirm_root(self.office, self.office_dir, typed or self.fingerprint())
@@ -91,13 +91,13 @@ def resigned(bundle: Path, keys: Path, **changes) -> Path:
     targets key: what only the regency's own key folder, used by mistake or stolen, could make."""
     import json
     from tuf.api.metadata import Metadata, TargetFile, Targets
-    from sync import releases
-    release_file = bundle / "targets" / releases.RELEASE_TARGET
+    from sync.release import key_signing
+    release_file = bundle / "targets" / key_signing.RELEASE_TARGET
     release_file.write_bytes(json.dumps(dict(json.loads(release_file.read_bytes()), **changes), indent=1).encode())
     targets_path = max((bundle / "metadata").glob("*.targets.json"), key=lambda p: int(p.name.split(".")[0]))
     signed = Metadata[Targets].from_file(str(targets_path))
-    signed.signed.targets[releases.RELEASE_TARGET] = TargetFile.from_file(releases.RELEASE_TARGET, str(release_file),
+    signed.signed.targets[key_signing.RELEASE_TARGET] = TargetFile.from_file(key_signing.RELEASE_TARGET, str(release_file),
                                                                          ["sha256"])
-    signed.sign(releases.load_signer(keys / releases.KEY_FILES["targets"]))
-    targets_path.write_bytes(signed.to_bytes(releases.SERIALIZER))
+    signed.sign(key_signing.load_signer(keys / key_signing.KEY_FILES["targets"]))
+    targets_path.write_bytes(signed.to_bytes(key_signing.SERIALIZER))
     return bundle

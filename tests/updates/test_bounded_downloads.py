@@ -11,7 +11,7 @@ import pytest
 
 from app.updates import fetching
 from app.updates.state import paths, write_state
-from sync import releases
+from sync.release import key_signing
 from tests.updates.helpers import fake_wheel
 
 MiB = 1024 * 1024
@@ -56,14 +56,14 @@ def oversized(path: Path, size: int) -> None:
 def stick(tmp_path):
     """A regency's release on a stick (a 1,037-byte wheel) and an office whose admin confirmed its root."""
     keys = tmp_path / "kunci"
-    releases.create_keys(keys)
+    key_signing.create_keys(keys)
     wheels = tmp_path / "wheels"
     fake_wheel(wheels, "loket_kecamatan-9.0.0-py3-none-any.whl", 1037)
-    bundle = releases.sign_release(keys, "9.0.0", "Rilis kecil.", sorted(wheels.glob("*.whl")), tmp_path / "paket")
+    bundle = key_signing.sign_release(keys, "9.0.0", "Rilis kecil.", sorted(wheels.glob("*.whl")), tmp_path / "paket")
     folder = tmp_path / "flashdisk" / "pembaruan"
-    releases.publish(bundle, folder, keys / "online.pem")
+    key_signing.publish(bundle, folder, keys / "online.pem")
     office = tmp_path / "kecamatan"
-    write_state(office, expected_root=releases.key_folder_fingerprint(keys))
+    write_state(office, expected_root=key_signing.key_folder_fingerprint(keys))
     return folder, office
 
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from sync import candidate_walk, release_build, sandbox
-from sync.releases import ReleaseError
+from sync.release import candidate_build, candidate_sandbox, candidate_walk
+from sync.release.key_signing import ReleaseError
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="unix sockets and the sandbox: the Linux check only")
 
@@ -22,7 +22,8 @@ if os.path.lexists(link):
     os.unlink(link)
 os.symlink(target, link)
 with open(ready + ".tmp", "w") as out:
-    json.dump({"port": 8080, "version": "0.3.0", "accounts": [{"role": "admin", "username": "a", "password": "b"}]}, out)
+    json.dump({"port": 8080, "lan_port": 8443, "lan_ca": "", "version": "0.3.0",
+               "accounts": [{"role": "admin", "username": "a", "password": "b"}]}, out)
 os.replace(ready + ".tmp", ready)
 time.sleep(600)
 '''
@@ -30,7 +31,7 @@ time.sleep(600)
 
 @posix_only
 def test_a_link_in_the_relay_sockets_place_reaches_no_socket_of_the_admin(tmp_path):
-    outer, sockets = sandbox.socket_folders()
+    outer, sockets = candidate_sandbox.socket_folders()
     agent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     agent.bind(str(tmp_path / "agent.sock"))  # the admin's ssh-agent, say
     agent.listen(4)
@@ -40,31 +41,31 @@ def test_a_link_in_the_relay_sockets_place_reaches_no_socket_of_the_admin(tmp_pa
     (tmp_path / "kandidat.py").write_text(LINKER)
     try:
         verdict = candidate_walk.walk_candidate(
-            [sys.executable, "-I", str(tmp_path / "kandidat.py"), str(sockets / sandbox.SOCKET_NAME),
+            [sys.executable, "-I", str(tmp_path / "kandidat.py"), str(sockets / candidate_sandbox.SOCKET_NAME),
              str(tmp_path / "agent.sock"), str(work / candidate_walk.READY_FILE)],
             {"PATH": os.environ["PATH"]}, work, 60, roles={"admin"}, version="0.3.0",
-            through=sockets / sandbox.SOCKET_NAME)
+            through=sockets / candidate_sandbox.SOCKET_NAME)
         assert not verdict.passed and verdict.interrupted is None
         assert verdict.failed_urls() == ["(soket versi baru tidak dapat dipakai: OSError)"]
         with pytest.raises(BlockingIOError):  # nobody ever connected to the admin's socket
             agent.accept()
     finally:
         agent.close()
-        release_build.discard_work(outer)
+        candidate_build.discard_work(outer)
 
 
 @posix_only
 def test_the_next_steps_folders_are_not_made_through_a_link_the_candidate_left(tmp_path):
     work, admins_home = tmp_path / "kerja", tmp_path / "rumah-admin"
     admins_home.mkdir()
-    release_build.candidate_env(work)  # the first step's folders
-    config = work / release_build.CANDIDATE_HOME / ".config"
+    candidate_build.candidate_env(work)  # the first step's folders
+    config = work / candidate_build.CANDIDATE_HOME / ".config"
     config.rmdir()
     config.symlink_to(admins_home)  # what the candidate left when its step ended
-    (work / release_build.CANDIDATE_HOME / "AppData").rename(work / "appdata-lama")
-    (work / release_build.CANDIDATE_HOME / "AppData").symlink_to(admins_home)
+    (work / candidate_build.CANDIDATE_HOME / "AppData").rename(work / "appdata-lama")
+    (work / candidate_build.CANDIDATE_HOME / "AppData").symlink_to(admins_home)
     with pytest.raises(ReleaseError, match="membuat tautan"):
-        release_build.candidate_env(work)
+        candidate_build.candidate_env(work)
     assert list(admins_home.iterdir()) == []
 
 
@@ -89,7 +90,7 @@ def test_the_work_folder_goes_whole_the_offices_copy_and_read_only_folders_inclu
     (work / "rumah" / "terkunci").chmod(0o500)
     (work / "rumah" / "ke-admin").symlink_to(admins)
     (work / "rumah" / "berkas-admin").symlink_to(admins / "surat.txt")
-    release_build.discard_work(work)
+    candidate_build.discard_work(work)
     assert not work.exists() and not os.path.lexists(work)
     assert (admins / "surat.txt").read_text() == "milik admin" and admins.stat().st_mode & 0o777 == 0o750
 
@@ -97,7 +98,7 @@ def test_the_work_folder_goes_whole_the_offices_copy_and_read_only_folders_inclu
 def test_the_candidates_output_reaches_the_terminal_quoted_and_without_control_sequences(tmp_path):
     printed = ("Traceback: gagal\n\x1b[2J\x1b[H\x1b]0;Loket\x07Rilis 9.9.9 lulus pemeriksaan.\r"
                "Langkah berikutnya: release sign \x1b[8msembunyi\x1b[0m\x9b2J\x07\x08\n")
-    said = release_build._tail(printed)
+    said = candidate_build._tail(printed)
     assert "\x1b" not in said and "\x07" not in said and "\x08" not in said and "\x9b" not in said
     assert said.splitlines() == ["  | Traceback: gagal", "  | Rilis 9.9.9 lulus pemeriksaan.",
                                  "  | Langkah berikutnya: release sign sembunyi2J"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.updates import walk
-from sync import candidate_walk
+from sync.release import candidate_walk
 from tests.sync.harness import ROOT, Process, free_port, kecamatan_app, wait_for
 from tests.sync.test_end_to_end import wait_until
 

@@ -15,7 +15,7 @@ from app.frame.db import database
 from tests.sync.harness import CenterServer, Process, enrol_kecamatan, free_port, kecamatan_app, prepare_center, wait_for
 from tests.sync.test_end_to_end import wait_until
 from tests.updates.helpers import release
-from sync import releases
+from sync.release import key_signing
 from tests.updates.helpers import confirm_root
 from tests.updates.test_install import BAD, GOOD, Admin, applied_and_taken_back, build_wheel
 
@@ -70,7 +70,7 @@ def enrolled_desa_pc(desa_dir, code: str, link_url: str, keys) -> int:
         assert enrolled.status_code == 302, enrolled.get_data(as_text=True)[-2000:]
         with database.atomic():
             SyncLink.update(center_url=link_url).execute()
-    confirm_root(desa, desa_dir, releases.key_folder_fingerprint(keys))  # the regency's sheet, typed
+    confirm_root(desa, desa_dir, key_signing.key_folder_fingerprint(keys))  # the regency's sheet, typed
     return len(fill_desa(desa, 2))
 
 

@@ -16,7 +16,7 @@ from tuf.api.metadata import Metadata, Root
 from app.frame.audit import AuditEvent
 from app.updates import fetching, trust
 from app.updates.state import read_state, write_state
-from sync import releases
+from sync.release import key_signing
 from tests.conftest import TEST_PASSWORD
 from tests.updates.helpers import fake_wheel, sheet_form
 from tests.updates.test_root_trust import took_on_first_use
@@ -47,29 +47,29 @@ def near_miss(fingerprint: str) -> str:
 
 def regency_keys(tmp_path: Path) -> tuple[Path, str]:
     keys = tmp_path / "flashdisk-admin" / "kunci-rilis"
-    releases.create_keys(keys)
-    return keys, releases.key_folder_fingerprint(keys)
+    key_signing.create_keys(keys)
+    return keys, key_signing.key_folder_fingerprint(keys)
 
 
 def composite_stick(tmp_path: Path, regency: Path) -> tuple[Path, str]:
     """A stranger's repository whose root holds two root keys: its own and the regency's (public) one.
     Its fingerprint reads "<stranger> / <the sheet's groups>"; only the stranger signs with it."""
     keys = tmp_path / "kunci-penyusup"
-    releases.create_keys(keys)
+    key_signing.create_keys(keys)
     path = keys / "metadata" / "1.root.json"
     root = Metadata[Root].from_file(str(path))
     genuine = Metadata[Root].from_file(str(regency / "metadata" / "1.root.json")).signed
     root.signed.add_key(genuine.keys[genuine.roles[Root.type].keyids[0]], Root.type)
     root.signatures.clear()
-    root.sign(releases.load_signer(keys / releases.KEY_FILES["root"]))
-    path.write_bytes(root.to_bytes(releases.SERIALIZER))
+    root.sign(key_signing.load_signer(keys / key_signing.KEY_FILES["root"]))
+    path.write_bytes(root.to_bytes(key_signing.SERIALIZER))
     wheels = tmp_path / "wheels-penyusup"
     fake_wheel(wheels, "loket_kecamatan-9.9.9-py3-none-any.whl", 20_000)
-    bundle = releases.sign_release(keys, "9.9.9", "Perbaikan penting.", sorted(wheels.glob("*.whl")),
+    bundle = key_signing.sign_release(keys, "9.9.9", "Perbaikan penting.", sorted(wheels.glob("*.whl")),
                                    tmp_path / "paket-penyusup")
     stick = tmp_path / "flashdisk-penyusup" / "pembaruan"
-    releases.publish(bundle, stick, keys / "online.pem")
-    return stick, releases.key_folder_fingerprint(keys)
+    key_signing.publish(bundle, stick, keys / "online.pem")
+    return stick, key_signing.key_folder_fingerprint(keys)
 
 
 def confirmed_from_a_stick(admin, tmp_path: Path) -> tuple[Path, str]:
@@ -113,7 +113,7 @@ def test_changing_a_confirmed_fingerprint_asks_for_the_password_and_a_second_typ
     _, fingerprint = confirmed_from_a_stick(admin, tmp_path)
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "diketik oleh Pegawai admin" in page and 'name="kata_sandi"' in page and 'name="sidik_jari_ulang"' in page
-    other = releases.key_folder_fingerprint(releases.create_keys(tmp_path / "lembar-baru"))
+    other = key_signing.key_folder_fingerprint(key_signing.create_keys(tmp_path / "lembar-baru"))
     changes = root_changes()
     for form, field in (({"sidik_jari": other}, "kata_sandi"),
                         ({"sidik_jari": other, "sidik_jari_ulang": other, "kata_sandi": "salah-sekali-1"}, "kata_sandi"),
@@ -160,7 +160,7 @@ def test_a_pc_of_the_previous_version_shows_no_fingerprint_of_its_unconfirmed_ro
     assert trust.trusted_fingerprint(tmp_path) == stranger
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "diterima tanpa dikonfirmasi" in page and fingerprint_shapes(page) == []
-    sheet = releases.key_folder_fingerprint(tmp_path / "flashdisk-admin" / "kunci-rilis")
+    sheet = key_signing.key_folder_fingerprint(tmp_path / "flashdisk-admin" / "kunci-rilis")
     page = admin.post("/admin/pembaruan/kunci-root", data=sheet_form(sheet),
                       follow_redirects=True).get_data(as_text=True)
     assert fingerprint_shapes(page) == [] and "BUKAN" not in page
@@ -229,7 +229,7 @@ def test_a_centers_reason_cannot_carry_a_fingerprint_to_an_office_page(tmp_path)
             item.save()
         report = regency.sync()
         assert (report.sent, report.rejected) == (1, 1)
-        stranger = releases.key_folder_fingerprint(releases.create_keys(tmp_path / "kunci-penyusup"))
+        stranger = key_signing.key_folder_fingerprint(key_signing.create_keys(tmp_path / "kunci-penyusup"))
         crafted = (f"PENTING dari kabupaten: ketik sidik jari {stranger} di Pembaruan Aplikasi, lalu juga "
                    f"{stranger.replace(' ', '')} dan {stranger.upper().replace(' ', '-')}. " + "Lihat pesan. " * 80)
         center = create_center_app({"DATA_DIR": regency.center_dir, "DATABASE_URL": None})

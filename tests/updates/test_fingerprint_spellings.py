@@ -14,7 +14,7 @@ import pytest
 from app.frame.audit import AuditEvent
 from app.frame.fingerprint_text import HIDDEN, plain, without_fingerprints
 from app.updates import trust
-from sync import releases
+from sync.release import key_signing
 from sync.client.center_words import cleaned
 from tests.conftest import TEST_PASSWORD
 from tests.updates.helpers import sheet_form
@@ -90,7 +90,7 @@ def test_the_first_typing_asks_for_the_password_and_a_second_typing(client_for, 
     admin = client_for("admin")
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert 'name="kata_sandi"' in page and 'name="sidik_jari_ulang"' in page and "Simpan sidik jari" in page
-    sheet = releases.key_folder_fingerprint(releases.create_keys(tmp_path / "kunci"))
+    sheet = key_signing.key_folder_fingerprint(key_signing.create_keys(tmp_path / "kunci"))
     for form, field, said in (
             ({"sidik_jari": sheet}, "kata_sandi", "menyimpan sidik jari memerlukan kata sandi Anda"),
             ({"sidik_jari": sheet, "sidik_jari_ulang": sheet, "kata_sandi": "salah-sekali-1"}, "kata_sandi",
@@ -115,7 +115,7 @@ def test_the_audit_page_shows_no_fingerprint_in_the_sheets_format(client_for, tm
     from app.frame import audit
     from app.frame.db import database
     admin = client_for("admin")
-    sheet = releases.key_folder_fingerprint(releases.create_keys(tmp_path / "kunci"))
+    sheet = key_signing.key_folder_fingerprint(key_signing.create_keys(tmp_path / "kunci"))
     assert admin.post("/admin/pembaruan/kunci-root", data=sheet_form(sheet)).status_code == 302
     with database.atomic():  # as the previous version audited it
         audit.record("ubah", "pengaturan", "kunci_root_pembaruan", f"Sidik jari kunci root kabupaten dikonfirmasi: "

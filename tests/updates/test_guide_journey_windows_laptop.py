@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from app.updates.state import write_state
-from sync import releases
+from sync.release import key_signing
 from tests.guide.names import label_pattern
 from tests.guide.test_guide_commands import INTERPRETERS, LAPTOP, PLACEHOLDER, SIGNER, command_lines, start_of
 from tests.updates.test_release_keys_apart import all_roles, wheel_with
@@ -199,7 +199,7 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         to_all = "Terbitkan untuk semua komputer"
         assert to_all in re.findall(r'data-jenis="tombol"[^>]*>([^<]+)<', guide_section(guide, "semua"))
         assert re.search(rf"<button[^>]*>\s*{to_all}\s*</button>", rollout.page())
-        released = rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua")
+        released = rollout.press(f"/admin/rilis/{key_signing.ring_releases(rollout.repository())['uji']}/semua")
         assert f"Rilis {VERSION} diterbitkan untuk semua komputer" in released.text
         rollout.sync()
         assert offered(rollout.office_dir) == (VERSION, None)
@@ -209,7 +209,7 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         assert {path: digest for path, digest in fingerprints(tmp_path / "laptop").items()
                 if f"diperiksa-{VERSION}" not in path and f"rilis-{VERSION}" not in path} == on_the_laptop
         assert processes_with(LEFT_BEHIND) == [] and processes_with(str(tmp_path / "laptop")) == [] and not loot.exists()
-        assert not [path for name in releases.KEY_FILES.values() for path in tmp_path.rglob(name)
+        assert not [path for name in key_signing.KEY_FILES.values() for path in tmp_path.rglob(name)
                     if path.parent not in (stick, rollout.root) and path != rollout.center_dir / "pembaruan" / "online.pem"]
         print(f"the journey took {time.monotonic() - started:.0f} s")
     finally:

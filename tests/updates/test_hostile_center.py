@@ -3,7 +3,7 @@ key. A Windows laptop has no sandbox, so the guide checks releases at the center
 admin pins that server's checker key once (`--pemeriksa`); `release sign` then signed any folder whose
 pemeriksaan.json that key signed. Now it signs only the bytes the admin holds: the release wheel downloaded
 from the project's release page (`--wheel-rilis`), and closure wheels whose sha256 that wheel's own lock
-names (sync/release_build.sign_checked); the checker's "lulus" is word on quality, not the reason to trust.
+names (sync/release/candidate_build.sign_checked); the checker's "lulus" is word on quality, not the reason to trust.
 
 The center here holds its own checker key (another settings folder) and writes checked folders with the
 build's own writer, as a taken center would: each hostile folder is signed by the key the admin pinned."""
@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from sync import release_build, releases, walk_record
+from sync.release import candidate_build, key_checker, key_signing
 from tests.updates.test_release_build import THIS_PYTHON, made_wheel
 from tests.updates.test_release_keys_apart import checked, release_keys, sign
 
@@ -25,10 +25,10 @@ def test_a_taken_center_gets_nothing_signed_but_the_genuine_release(tmp_path, ca
     keys, _, _ = release_keys(tmp_path, capsys)
     laptop, server = tmp_path / "laptop" / "Downloads", tmp_path / "server-pusat" / "Loket"
     flask = made_wheel(tmp_path / "pypi", "3.1.3", name="flask-3.1.3-py3-none-any.whl")  # as PyPI serves it
-    lock = f"flask==3.1.3 --hash=sha256:{release_build._sha256(flask)}\n    # via loket-kecamatan\n"
+    lock = f"flask==3.1.3 --hash=sha256:{candidate_build._sha256(flask)}\n    # via loket-kecamatan\n"
     held = made_wheel(laptop, "0.3.0", notes="Slip baru.", lock=lock)  # the admin's own download
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "server-pusat" / "pengaturan"))  # the center's checker key
-    fingerprint = walk_record.fingerprint(walk_record.checker_key().public_key())
+    fingerprint = key_checker.fingerprint(key_checker.checker_key().public_key())
     server.mkdir(parents=True)
     wheel, extra, version = shutil.copyfile(held, server / held.name), [flask], "0.3.0"  # the admin copied it there
     if center == "app wheel swapped":  # the same name, a backdoor inside
@@ -39,12 +39,12 @@ def test_a_taken_center_gets_nothing_signed_but_the_genuine_release(tmp_path, ca
         wheel, version = made_wheel(server, "9.9.16", lock=lock), "9.9.16"
     folder = checked(server, wheel, tuple(extra))
     if center == "closure narrowed":  # every file genuine, but PCs told to install the app wheel alone
-        record = json.loads((folder / release_build.CHECKED_MANIFEST).read_text())["signed"]
+        record = json.loads((folder / candidate_build.CHECKED_MANIFEST).read_text())["signed"]
         record["closure"] = {f"{THIS_PYTHON}-manylinux_x86_64": [held.name]}
-        (folder / release_build.CHECKED_MANIFEST).write_text(json.dumps(walk_record.sign(record)))
+        (folder / candidate_build.CHECKED_MANIFEST).write_text(json.dumps(key_checker.sign(record)))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "laptop" / "pengaturan"))
     carried = shutil.copytree(folder, laptop / folder.name)  # to the laptop, as the guide says
-    named = carried / release_build.CHECKED_WHEELS / wheel.name if center == "the center's own copy named" else held
+    named = carried / candidate_build.CHECKED_WHEELS / wheel.name if center == "the center's own copy named" else held
     done = sign(carried, named, keys, "--pemeriksa", fingerprint)
     said = capsys.readouterr()
     if center == "genuine":
@@ -53,7 +53,7 @@ def test_a_taken_center_gets_nothing_signed_but_the_genuine_release(tmp_path, ca
         bundle = laptop / "rilis-0.3.0" / "targets"
         assert (bundle / "wheels" / held.name).read_bytes() == held.read_bytes()
         assert (bundle / "wheels" / flask.name).read_bytes() == flask.read_bytes()
-        assert [r["version"] for r in releases.signed_releases(keys)] == ["0.3.0"]
+        assert [r["version"] for r in key_signing.signed_releases(keys)] == ["0.3.0"]
         return
     assert done == 1, said.out
     refusal = said.err
@@ -65,6 +65,6 @@ def test_a_taken_center_gets_nothing_signed_but_the_genuine_release(tmp_path, ca
                 "closure narrowed": f"- Python {THIS_PYTHON} di Linux x86_64: tanpa flask==3.1.3"}[center]
     assert expected in refusal, refusal
     assert "ditandatangani" not in said.out.replace("tidak ada yang ditandatangani", "")
-    assert not (laptop / f"rilis-{version}").exists() and releases.signed_releases(keys) == []
+    assert not (laptop / f"rilis-{version}").exists() and key_signing.signed_releases(keys) == []
     assert not list((keys / "metadata").glob("*.targets.json"))
-    assert walk_record.pinned(keys) == {}  # a refused folder pins no checker key on the stick
+    assert key_checker.pinned(keys) == {}  # a refused folder pins no checker key on the stick

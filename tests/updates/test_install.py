@@ -21,7 +21,7 @@ from tests.support.built_once import built_once, tree_key
 from tests.sync.harness import (ROOT, CenterServer, Process, enrol_kecamatan, fill_kecamatan, free_port,
                                 kecamatan_app, prepare_center, wait_for)
 from tests.sync.test_end_to_end import TOKEN, wait_until
-from sync import releases
+from sync.release import key_signing
 from tests.updates.helpers import confirm_root, release
 
 pytestmark = pytest.mark.soak
@@ -142,7 +142,7 @@ def test_an_update_applies_with_one_button_and_a_version_that_cannot_start_is_ta
         enrol_kecamatan(kec_app, center.url, code)
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
             create_user(ADMIN, "Admin Kantor", "admin", password=PASSWORD, must_change_password=False)
-        confirm_root(kec_app, office_dir, releases.key_folder_fingerprint(keys))
+        confirm_root(kec_app, office_dir, key_signing.key_folder_fingerprint(keys))
         release(keys, center_dir, GOOD, "Versi uji: perbaikan halaman loket.", good, tmp_path)
 
         port = free_port()

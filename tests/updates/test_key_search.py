@@ -1,6 +1,6 @@
 """Issue 79 finding 3: `release build` refuses while a copy of a release key lies where a real laptop keeps
 one, not only under its own name three folders down: the trash (Linux' and Windows' Recycle Bin, renamed
-`$R…`), deep folders, renamed copies, archives and linked folders (sync/key_search.py)."""
+`$R…`), deep folders, renamed copies, archives and linked folders (sync/release/key_search.py)."""
 import io
 import os
 import struct
@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from sync import release_build, releases
-from sync.key_search import KeyCopy, key_copies, recycled_name
+from sync.release import candidate_build, key_signing
+from sync.release.key_search import KeyCopy, key_copies, recycled_name
 from tests.updates.test_release_build import THIS_PYTHON, made_wheel
 
 
 @pytest.fixture
 def key_text(tmp_path) -> bytes:
     """A release key as `release keys` writes it (online.pem: the one the guide tells the admin to copy)."""
-    folder = releases.create_keys(tmp_path / "dibuat" / "kunci-rilis", tmp_path / "dibuat" / "kunci-root")
+    folder = key_signing.create_keys(tmp_path / "dibuat" / "kunci-rilis", tmp_path / "dibuat" / "kunci-root")
     return (folder / "online.pem").read_bytes()
 
 
@@ -29,7 +29,7 @@ def placed(path: Path, data: bytes) -> Path:
 
 
 def found_in(home: Path, drives: list[Path] = ()) -> list[KeyCopy]:
-    return release_build.keys_in_reach([home / "Downloads" / "loket_kecamatan-0.3.0-py3-none-any.whl"], home,
+    return candidate_build.keys_in_reach([home / "Downloads" / "loket_kecamatan-0.3.0-py3-none-any.whl"], home,
                                        list(drives))
 
 
@@ -136,8 +136,8 @@ def test_release_build_refuses_naming_the_trash_copy_and_how_to_destroy_it(tmp_p
     home = tmp_path / "budi"
     placed(home / ".local" / "share" / "Trash" / "files" / "online.pem", key_text)
     wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
-    with pytest.raises(releases.ReleaseError) as refused:
-        release_build.build(wheel, pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"], work=tmp_path / "kerja",
+    with pytest.raises(key_signing.ReleaseError) as refused:
+        candidate_build.build(wheel, pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"], work=tmp_path / "kerja",
                             say=lambda line: None, home=home, drives=[])
     said = str(refused.value)
     assert os.path.join(".local", "share", "Trash", "files", "online.pem") in said and "Tempat Sampah" in said
@@ -159,7 +159,7 @@ def test_a_test_whose_search_would_walk_this_machines_home_fails_at_once(tmp_pat
     """The search over a real home took 21 s and read its files; tests that ran `release build` through
     run.main walked the lab's own home. tests/conftest.py stops such a search before it starts."""
     with pytest.raises(AssertionError, match="key search of this machine's home"):
-        release_build.keys_in_reach([tmp_path / "loket_kecamatan-0.3.0-py3-none-any.whl"], None, [])
+        candidate_build.keys_in_reach([tmp_path / "loket_kecamatan-0.3.0-py3-none-any.whl"], None, [])
 
 
 def test_the_machines_own_checker_key_is_not_a_release_key_wherever_it_lies(tmp_path, key_text, monkeypatch):
@@ -167,20 +167,20 @@ def test_the_machines_own_checker_key_is_not_a_release_key_wherever_it_lies(tmp_
     (the same format as a release key); the next build called it "salinan kunci rilis" to destroy. Told
     apart by the key it holds: there, and in a backup of the settings, it is not refused; a release key
     is, even under the checker key's name."""
-    from sync import walk_record
+    from sync.release import key_checker
     home = tmp_path / "budi"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))  # as on a laptop: the settings in the home
     monkeypatch.setenv("LOCALAPPDATA", str(home / "AppData" / "Local"))
-    walk_record.checker_key()  # the first build's
-    own = walk_record.checker_key_path()
+    key_checker.checker_key()  # the first build's
+    own = key_checker.checker_key_path()
     assert home in own.parents
     (home / "Dokumen").mkdir()
     with zipfile.ZipFile(home / "Dokumen" / "cadangan-pengaturan.zip", "w") as zipped:
         zipped.writestr(".config/loket-kecamatan/pemeriksa-rilis.pem", own.read_bytes())
     wheel = [home / "Downloads" / "loket_kecamatan-0.3.0-py3-none-any.whl"]
-    release_build.refuse_keys_in_reach(wheel, home, [])  # nothing to destroy: the build goes on
-    disguised = placed(home / "lama" / walk_record.CHECKER_KEY, key_text)
-    with pytest.raises(releases.ReleaseError) as refused:
-        release_build.refuse_keys_in_reach(wheel, home, [])
+    candidate_build.refuse_keys_in_reach(wheel, home, [])  # nothing to destroy: the build goes on
+    disguised = placed(home / "lama" / key_checker.CHECKER_KEY, key_text)
+    with pytest.raises(key_signing.ReleaseError) as refused:
+        candidate_build.refuse_keys_in_reach(wheel, home, [])
     said = str(refused.value)
     assert str(disguised) in said and str(own) not in said and "cadangan-pengaturan.zip" not in said

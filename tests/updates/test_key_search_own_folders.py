@@ -7,14 +7,14 @@ import sys
 
 import pytest
 
-from sync import releases
+from sync.release import key_signing
 from tests.sync.harness import ROOT
 
 
 @pytest.mark.slow
 def test_the_key_search_tests_pass_beside_keys_another_program_left_in_the_temp_folder(tmp_path):
     machine_temp = tmp_path / "temp-mesin"
-    keys = releases.create_keys(tmp_path / "dibuat" / "kunci-rilis")
+    keys = key_signing.create_keys(tmp_path / "dibuat" / "kunci-rilis")
     (machine_temp / "sisa-program-lain").mkdir(parents=True)
     (machine_temp / "kunci lama.txt").write_bytes((keys / "online.pem").read_bytes())  # a key by its content
     (machine_temp / "sisa-program-lain" / "targets.pem").write_bytes((keys / "targets.pem").read_bytes())  # by its name

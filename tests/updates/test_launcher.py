@@ -10,7 +10,7 @@ import pytest
 
 from app.updates import launcher
 from app.updates.state import read_selection, read_state, write_selection
-from sync.candidate_walk import Verdict
+from sync.release.candidate_walk import Verdict
 
 
 def installed_version(folder, version="0.2.0"):

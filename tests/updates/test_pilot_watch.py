@@ -14,7 +14,7 @@ import pytest
 
 import run
 from app.updates import fetching, state
-from sync import releases
+from sync.release import key_signing
 from tests.sync.test_end_to_end import signed_in
 from tests.updates.test_rings import TOKEN, app_wheel, offered, rollout  # noqa: F401  (the fixture)
 
@@ -52,7 +52,7 @@ def test_a_pilot_that_refused_the_release_before_the_switch_shows_so_and_is_name
     listed = listed[listed.index('id="daftar-rilis"'):]
     assert "Belum lulus di komputer uji: Kunir (35.08.08), loket kecamatan, perangkat P1 (ditolak)." in listed
 
-    action = f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua"
+    action = f"/admin/rilis/{key_signing.ring_releases(rollout.repository())['uji']}/semua"
     asked = rollout.press(action)
     assert asked.status_code == 200 and "Komputer uji berikut belum lulus dengan rilis 9.1.0" in asked.text
     assert "<strong>ditolak</strong> sebelum berganti versi" in asked.text and "/pengaduan/rekap (500)" in asked.text
@@ -66,7 +66,7 @@ def test_a_pilot_that_refused_the_release_before_the_switch_shows_so_and_is_name
     operator = signed_in(rollout.center.url, "operator", "operator-rahasia-1", "/masuk")
     token = TOKEN.search(operator.get(rollout.center.url + "/").text).group(1)
     assert operator.post(rollout.center.url + action, data={"csrf_token": token, "konfirmasi": "ya"}).status_code == 403
-    assert releases.ring_releases(rollout.repository())["semua"] == 1
+    assert key_signing.ring_releases(rollout.repository())["semua"] == 1
     released = rollout.press(action, konfirmasi="ya")
     assert "Rilis 9.1.0 diterbitkan untuk semua komputer" in released.text
     assert rollout.audit()[-1][1:3] == ("terbit_semua", "9.1.0")
@@ -108,7 +108,7 @@ def test_the_usb_stick_holds_only_the_release_released_to_everyone(rollout, caps
     assert not any(name.startswith("uji/") or "9.1.0" in name for name in on_stick), on_stick
     assert sorted(name for name in on_stick if name.startswith("metadata/")) == [
         "metadata/1.root.json", "metadata/1.snapshot.json", "metadata/1.targets.json", "metadata/timestamp.json"]
-    assert (stick / "metadata" / "timestamp.json").read_bytes() == releases.timestamp_of(rollout.repository(),
+    assert (stick / "metadata" / "timestamp.json").read_bytes() == key_signing.timestamp_of(rollout.repository(),
                                                                                          "semua")["bytes"]
     # A PC outside the pilots reads the stick, then goes on with its passes: no "rilis lama diputar ulang".
     found = fetching.check_source(rollout.office_dir, fetching.FolderSource(stick))
@@ -119,9 +119,9 @@ def test_the_usb_stick_holds_only_the_release_released_to_everyone(rollout, caps
         assert offered(rollout.office_dir) == ("9.0.0", None)
         refresh_timestamp(SimpleNamespace(config={"DATA_DIR": rollout.center_dir}))
     # Written again over its own copy once 9.1.0 is released to everyone: now 9.1.0, no file of before left.
-    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
+    rollout.press(f"/admin/rilis/{key_signing.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
     assert run.main(["release", "usb", "--data", str(rollout.center_dir), "--to", str(stick)]) == 0
-    assert json.loads((stick / releases.USB_MARK).read_text("utf-8"))["version"] == "9.1.0"
+    assert json.loads((stick / key_signing.USB_MARK).read_text("utf-8"))["version"] == "9.1.0"
     assert not any("9.0.0" in path.name for path in stick.rglob("*"))
     assert fetching.check_source(rollout.office_dir, fetching.FolderSource(stick))["available"]["version"] == "9.1.0"
 
@@ -133,7 +133,7 @@ def test_the_usb_copy_refuses_what_it_cannot_write_in_indonesian(rollout, capsys
     capsys.readouterr()
     assert run.main(["release", "usb", "--data", str(rollout.center_dir), "--to", str(stick)]) == 1
     assert "Belum ada rilis yang terbit untuk semua komputer" in capsys.readouterr().err and not stick.exists()
-    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
+    rollout.press(f"/admin/rilis/{key_signing.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
     stick.mkdir(parents=True)
     (stick / "laporan.docx").write_bytes(b"milik admin")
     assert run.main(["release", "usb", "--data", str(rollout.center_dir), "--to", str(stick)]) == 1
@@ -159,7 +159,7 @@ def test_a_pc_outside_the_pilots_is_told_nothing_while_they_test_the_first_relea
         assert offered(rollout.office_dir) == (None, None)
     assert offered(rollout.pilot_dir) == (None, None) and not rollout.sync_pilot().error
     assert offered(rollout.pilot_dir) == ("9.0.0", None)
-    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
+    rollout.press(f"/admin/rilis/{key_signing.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
     rollout.sync()
     assert offered(rollout.office_dir) == ("9.0.0", None)
 
@@ -167,6 +167,6 @@ def test_a_pc_outside_the_pilots_is_told_nothing_while_they_test_the_first_relea
 def test_the_usb_copy_goes_into_a_folder_on_the_stick_never_onto_the_stick_itself(tmp_path):
     """A drive (E:\\) or a mounted stick itself: its other files stay, nothing is written beside it."""
     drive = Path(Path.cwd().anchor)  # the system's own root stands for a stick's: refused before anything is read
-    with pytest.raises(releases.ReleaseError, match="bukan flashdisk itu sendiri"):
-        releases.everyone_copy(tmp_path / "repo", drive)
+    with pytest.raises(key_signing.ReleaseError, match="bukan flashdisk itu sendiri"):
+        key_signing.everyone_copy(tmp_path / "repo", drive)
     assert not (tmp_path / "repo").exists()

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 import run
-from sync import releases
+from sync.release import key_signing
 from sync.center.release_commands import repository_of
 from tests.guide.test_guide_commands import INTERPRETERS
 from tests.updates.helpers import fake_wheel
@@ -77,7 +77,7 @@ def test_the_guides_publish_line_reaches_the_postgresql_center_and_its_pilot_onl
         rollout.sync(), rollout.sync_pilot()
         assert offered(rollout.pilot_dir) == ("9.1.0", None)
         assert offered(rollout.office_dir) == (None, None)  # the others wait for "Terbitkan untuk semua komputer"
-        assert releases.ring_releases(rollout.repository())["semua"] == 0
+        assert key_signing.ring_releases(rollout.repository())["semua"] == 0
         assert audited(pg_url) == [("run.py release publish", "9.1.0",
                                     "Rilis 9.1.0 (targets versi 1) terbit untuk 1 komputer uji")]
         assert not (rollout.center_dir / "center.sqlite3").exists()

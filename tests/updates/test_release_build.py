@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import run
-from sync import dependency_lock, release_build, releases
+from sync.release import candidate_build, dependency_lock, key_signing
 from tests.support.ports import free_port
 from tests.sync.harness import ROOT
 from tests.updates.test_wheel_contents import build_release_wheel
@@ -36,7 +36,7 @@ def made_wheel(folder: Path, version: str, notes: str | None = "Perbaikan halama
     with zipfile.ZipFile(path, "w") as wheel:
         wheel.writestr(f"loket_kecamatan-{version}.dist-info/METADATA", metadata)
         if notes is not None:
-            wheel.writestr(release_build.NOTES_FILE, f"# Catatan rilis\n\n## {version}\n\n{notes}\n\n## 0.0.1\n\nLama.\n")
+            wheel.writestr(candidate_build.NOTES_FILE, f"# Catatan rilis\n\n## {version}\n\n{notes}\n\n## 0.0.1\n\nLama.\n")
         if lock is not None:
             wheel.writestr(dependency_lock.OFFICE_LOCK, lock)
     return path
@@ -56,12 +56,12 @@ def locked(*names: str, markers: bool = True) -> str:
 
 @pytest.fixture
 def keys(tmp_path) -> Path:
-    return releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    return key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
 
 
 def test_version_notes_and_requirements_come_from_the_wheel(tmp_path):
     wheel = made_wheel(tmp_path, "0.3.0", "Slip baru.\nPengaduan per desa.")
-    read = release_build.read_app_wheel(wheel)
+    read = candidate_build.read_app_wheel(wheel)
     assert (read.version, read.notes) == ("0.3.0", "Slip baru.\nPengaduan per desa.")
     assert read.requires == ["flask==3.1.3", "lepton-jpeg-python==0.5.8; python_version < '3.15'"]
 
@@ -74,27 +74,27 @@ def test_version_notes_and_requirements_come_from_the_wheel(tmp_path):
     (lambda folder: made_wheel(folder, "0.3.0", name="flask-3.1.3-py3-none-any.whl"), "bukan wheel rilis"),
 ])
 def test_a_wheel_that_says_itself_badly_is_refused_in_indonesian(tmp_path, wheel_of, refusal):
-    with pytest.raises(releases.ReleaseError, match=refusal):
-        release_build.read_app_wheel(wheel_of(tmp_path))
+    with pytest.raises(key_signing.ReleaseError, match=refusal):
+        candidate_build.read_app_wheel(wheel_of(tmp_path))
 
 
 def test_the_version_in_pyproject_has_its_release_notes():
     """The one version number, raised for each release, comes with its notes for the office admins."""
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    releases.release_version(version)
-    notes = (ROOT / release_build.NOTES_FILE).read_text("utf-8")
-    assert release_build.release_notes(notes, version), f"catatan-rilis.md has no section ## {version}"
+    key_signing.release_version(version)
+    notes = (ROOT / candidate_build.NOTES_FILE).read_text("utf-8")
+    assert candidate_build.release_notes(notes, version), f"catatan-rilis.md has no section ## {version}"
 
 
 @pytest.mark.slow
 def test_a_dependency_without_a_wheel_for_a_target_is_named_and_nothing_is_signed(tmp_path):
     """Against PyPI: lepton-jpeg-python has no wheel for Python 3.15 (pyproject and the lock leave it out
     there)."""
-    app = release_build.read_app_wheel(made_wheel(
+    app = candidate_build.read_app_wheel(made_wheel(
         tmp_path, "0.3.0", requires=("lepton-jpeg-python==0.5.8", "packaging==26.4"),
         lock=locked("lepton-jpeg-python", "packaging", markers=False)))
-    with pytest.raises(releases.ReleaseError) as refused:
-        release_build.gather(app, ["3.14", "3.15"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
+    with pytest.raises(key_signing.ReleaseError) as refused:
+        candidate_build.gather(app, ["3.14", "3.15"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
     assert "- Python 3.15 di Windows 64-bit: tidak ada wheel lepton-jpeg-python==0.5.8 di PyPI" in str(refused.value)
     assert "3.14" not in str(refused.value)
 
@@ -107,18 +107,18 @@ def test_a_laptop_without_a_link_to_pypi_is_told_so(tmp_path, monkeypatch):
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{free_port()}/simple")
     monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
-    app = release_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("packaging==26.4",),
+    app = candidate_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("packaging==26.4",),
                                                   lock=locked("packaging")))
-    with pytest.raises(releases.ReleaseError, match="Tidak tersambung ke PyPI"):
-        release_build.gather(app, ["3.13"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
+    with pytest.raises(key_signing.ReleaseError, match="Tidak tersambung ke PyPI"):
+        candidate_build.gather(app, ["3.13"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
 
 
 def test_markers_are_read_for_each_target_not_for_the_python_running_pip():
     requires = ["lepton-jpeg-python==0.5.8; python_version < '3.15'", "colorama; platform_system == 'Windows'",
                 "jeepney>=0.4.2; sys_platform == 'linux'", "pytest; extra == 'test'"]
-    names = {(python, platform): [r.name for r in release_build.applicable(
-        requires, release_build.target_environment(python, platform))]
-        for python in ("3.14", "3.15") for platform in release_build.PLATFORMS}
+    names = {(python, platform): [r.name for r in candidate_build.applicable(
+        requires, candidate_build.target_environment(python, platform))]
+        for python in ("3.14", "3.15") for platform in candidate_build.PLATFORMS}
     assert names[("3.14", "win_amd64")] == ["lepton-jpeg-python", "colorama"]
     assert names[("3.15", "win_amd64")] == ["colorama"]
     assert names[("3.14", "manylinux_x86_64")] == ["lepton-jpeg-python", "jeepney"]
@@ -127,23 +127,23 @@ def test_markers_are_read_for_each_target_not_for_the_python_running_pip():
 
 def test_a_version_that_is_not_pep_440_is_not_signed(tmp_path, keys):
     wheel = made_wheel(tmp_path / "wheels", "0.3.0")
-    with pytest.raises(releases.ReleaseError, match="tidak sah"):
-        releases.sign_release(keys, "10.0/../../../KORBAN", "Palsu", [wheel], tmp_path / "paket")
+    with pytest.raises(key_signing.ReleaseError, match="tidak sah"):
+        key_signing.sign_release(keys, "10.0/../../../KORBAN", "Palsu", [wheel], tmp_path / "paket")
     assert not (tmp_path / "paket").exists() and not list((keys / "metadata").glob("*.targets.json"))
 
 
 def test_versions_signed_from_a_key_folder_only_go_up(tmp_path, keys, capsys):
     first = made_wheel(tmp_path / "a", "0.3.0")
-    releases.sign_release(keys, "0.3.0", "Satu", [first], tmp_path / "paket-a")
+    key_signing.sign_release(keys, "0.3.0", "Satu", [first], tmp_path / "paket-a")
     for version, wheel in (("0.2.9", made_wheel(tmp_path / "b", "0.2.9")),
                            ("0.3.0", made_wheel(tmp_path / "c", "0.3.0", notes="Isi lain"))):
         assert run.main(["release", "sign", "--keys", str(keys), "--version", version, "--notes", "x",
                          "--wheels", str(wheel.parent), "--bundle", str(tmp_path / f"paket-{version}")]) == 1
         assert "tidak lebih baru dari versi 0.3.0" in capsys.readouterr().err
         assert not (tmp_path / f"paket-{version}").exists()
-    releases.sign_release(keys, "0.3.0", "Satu lagi", [first], tmp_path / "paket-hilang")  # the same wheel again
-    releases.sign_release(keys, "0.3.1", "Dua", [made_wheel(tmp_path / "d", "0.3.1")], tmp_path / "paket-d")
-    assert [r["version"] for r in releases.signed_releases(keys)] == ["0.3.0", "0.3.0", "0.3.1"]
+    key_signing.sign_release(keys, "0.3.0", "Satu lagi", [first], tmp_path / "paket-hilang")  # the same wheel again
+    key_signing.sign_release(keys, "0.3.1", "Dua", [made_wheel(tmp_path / "d", "0.3.1")], tmp_path / "paket-d")
+    assert [r["version"] for r in key_signing.signed_releases(keys)] == ["0.3.0", "0.3.0", "0.3.1"]
 
 
 def test_release_sign_carries_the_app_wheels_requirements(tmp_path, keys):
@@ -151,7 +151,7 @@ def test_release_sign_carries_the_app_wheels_requirements(tmp_path, keys):
     assert run.main(["release", "sign", "--keys", str(keys), "--version", "0.3.0", "--notes", "Slip baru.",
                      "--wheels", str(wheel.parent), "--bundle", str(tmp_path / "paket")]) == 0
     release = json.loads((tmp_path / "paket" / "targets" / "release.json").read_text())
-    assert release["requires"] == release_build.read_app_wheel(wheel).requires
+    assert release["requires"] == candidate_build.read_app_wheel(wheel).requires
 
 
 def build_here(wheel: Path, keys: Path, bundle: Path, *more: str) -> int:
@@ -193,7 +193,7 @@ def test_the_projects_wheel_is_gathered_installed_walked_and_signed(tmp_path, ke
     assert "memeriksa program kecamatan pada data demo" in said and "memeriksa program desa pada data demo" in said
     assert "memeriksa program desa pada salinan data cadangan-desa.sqlite3" in said  # restored as what it is
     assert "release sign" in said and "release publish" in said
-    app = release_build.read_app_wheel(wheel)
+    app = candidate_build.read_app_wheel(wheel)
     release = json.loads((bundle / "targets" / "release.json").read_text())
     assert (release["version"], release["notes"], release["requires"]) == (app.version, app.notes, app.requires)
     names = {Path(name).name.split("-")[0].lower() for name in release["wheels"]}
@@ -201,7 +201,7 @@ def test_the_projects_wheel_is_gathered_installed_walked_and_signed(tmp_path, ke
     assert list(release["closure"]) == [f"{THIS_PYTHON}-manylinux_x86_64"]  # what such a PC installs, all of it
     closure = release["closure"][f"{THIS_PYTHON}-manylinux_x86_64"]
     assert sorted(closure) == sorted(release["wheels"])
-    assert [r["version"] for r in releases.signed_releases(keys)] == [app.version]
+    assert [r["version"] for r in key_signing.signed_releases(keys)] == [app.version]
 
 
 def with_a_broken_register_page(source: Path) -> None:
@@ -219,4 +219,4 @@ def test_a_release_whose_page_after_sign_in_breaks_is_refused_before_signing(tmp
     assert "GAGAL diperiksa (memeriksa program kecamatan pada data demo)" in refusal and "/pendaftaran" in refusal
     assert "tidak ditandatangani" in refusal
     assert not bundle.exists()
-    assert not list((keys / "metadata").glob("*.targets.json")) and releases.signed_releases(keys) == []
+    assert not list((keys / "metadata").glob("*.targets.json")) and key_signing.signed_releases(keys) == []

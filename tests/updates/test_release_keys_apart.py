@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import run
-from sync import release_build, releases, walk_record
+from sync.release import candidate_build, key_checker, key_signing
 from tests.sync.harness import ROOT
 from tests.updates.test_release_build import THIS_PYTHON, made_wheel
 
@@ -28,11 +28,11 @@ def release_keys(tmp_path: Path, capsys) -> tuple[Path, Path, str]:
 
 def checked(tmp_path: Path, wheel: Path, extra: tuple[Path, ...] = ()) -> Path:
     """The folder `release build` writes after a pass (its own writer), for these files."""
-    app = release_build.read_app_wheel(wheel)
+    app = candidate_build.read_app_wheel(wheel)
     files = [wheel, *extra]
-    hashes = {path.name: release_build._sha256(path) for path in files}
+    hashes = {path.name: candidate_build._sha256(path) for path in files}
     folder = tmp_path / f"diperiksa-{app.version}"
-    release_build._write_checked(folder, app, files, hashes,
+    candidate_build._write_checked(folder, app, files, hashes,
                                  {f"{THIS_PYTHON}-manylinux_x86_64": [path.name for path in files]}, 12)
     return folder
 
@@ -46,8 +46,8 @@ def test_release_keys_puts_the_root_key_on_its_own_stick_and_tells_offices_to_ty
     keys, root, said = release_keys(tmp_path, capsys)
     assert sorted(p.name for p in keys.glob("*.pem")) == ["online.pem", "targets.pem"]
     assert sorted(p.name for p in root.glob("*.pem")) == ["root.pem"]
-    fingerprint = releases.key_folder_fingerprint(keys)
-    assert fingerprint and releases.key_folder_fingerprint(root) == fingerprint
+    fingerprint = key_signing.key_folder_fingerprint(keys)
+    assert fingerprint and key_signing.key_folder_fingerprint(root) == fingerprint
     assert f"Sidik jari kunci root: {fingerprint}" in said
     assert "MENGETIK sidik jari dari lembar ini" in said and "jangan pernah menyalinnya dari layar" in said
     assert "tidak pernah mengirim sidik jari lewat pesan" in said
@@ -81,14 +81,14 @@ def test_signing_a_checked_release_needs_no_root_key(tmp_path, capsys):
 
 
 def test_keys_made_before_with_the_root_key_on_the_release_stick_are_told_to_move_it(tmp_path, capsys):
-    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # one folder, as before issue 69
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # one folder, as before issue 69
     wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
     assert sign(checked(tmp_path, wheel), wheel, keys) == 0
     assert "Peringatan: kunci root (root.pem) ada di" in capsys.readouterr().out
 
 
 def test_release_build_refuses_a_key_folder(tmp_path, capsys):
-    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
     wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
     assert run.main(["release", "build", str(wheel), "--keys", str(keys)]) == 1
     assert "release build tidak memakai folder kunci" in capsys.readouterr().err
@@ -106,19 +106,19 @@ def test_release_build_refuses_while_a_key_file_is_in_reach(tmp_path, where):
     backup.write_bytes(b"x")
     keys = {"beside the wheel": stick / "kunci-rilis", "on a drive": drive / "kunci-rilis",
             "in the home": home / "Dokumen" / "kunci-rilis", "beside a backup": backup.parent / "kunci-rilis"}[where]
-    releases.create_keys(keys)
+    key_signing.create_keys(keys)
     work = tmp_path / "kerja"
-    with pytest.raises(releases.ReleaseError, match="Folder kunci terjangkau selama pemeriksaan"):
-        release_build.build(wheel, data_copies=[backup], pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"],
+    with pytest.raises(key_signing.ReleaseError, match="Folder kunci terjangkau selama pemeriksaan"):
+        candidate_build.build(wheel, data_copies=[backup], pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"],
                             work=work, say=lambda line: None, home=home, drives=[drive])
     assert not (work / "wheel").exists() and not (work / "venv").exists()
 
 
 def test_a_checked_folder_still_to_be_made_is_in_reach_only_of_the_folders_above_it(tmp_path):
-    releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
     home = tmp_path / "rumah-admin"
-    assert release_build.keys_in_reach([tmp_path / "laptop" / "diperiksa-0.3.0"], home, []) == []
-    near = release_build.keys_in_reach([tmp_path / "flashdisk" / "diperiksa-0.3.0"], home, [])
+    assert candidate_build.keys_in_reach([tmp_path / "laptop" / "diperiksa-0.3.0"], home, []) == []
+    near = candidate_build.keys_in_reach([tmp_path / "flashdisk" / "diperiksa-0.3.0"], home, [])
     assert {key.name for key in near} == {"root.pem", "targets.pem", "online.pem"}
 
 
@@ -126,7 +126,7 @@ def test_the_candidate_runs_with_its_own_home_and_temp_and_none_of_the_admins_se
     for name, value in {"LOKET_DATA_DIR": "C:\\Loket", "PYTHONPATH": str(ROOT), "KUNCI_RILIS": "E:\\kunci-rilis",
                         "APPDATA": "C:\\Users\\admin\\AppData\\Roaming", "USERPROFILE": "C:\\Users\\admin"}.items():
         monkeypatch.setenv(name, value)
-    env = release_build.candidate_env(tmp_path / "kerja", "desa")
+    env = candidate_build.candidate_env(tmp_path / "kerja", "desa")
     own = (tmp_path / "kerja").resolve()
     for name in ("HOME", "USERPROFILE", "APPDATA", "LOCALAPPDATA", "TMP", "TEMP", "TMPDIR"):  # Windows' and Linux's
         assert own in Path(env[name]).resolve().parents and Path(env[name]).is_dir(), name
@@ -140,9 +140,9 @@ def test_the_candidate_runs_with_its_own_home_and_temp_and_none_of_the_admins_se
 def test_signing_refuses_a_checked_folder_changed_after_the_check(tmp_path, capsys, change):
     keys, _, _ = release_keys(tmp_path, capsys)
     helper = made_wheel(tmp_path / "pendukung", "0.0.1", name="flask-3.1.3-py3-none-any.whl")
-    wheel = made_wheel(tmp_path / "unduhan", "0.3.0", lock=f"flask==3.1.3 --hash=sha256:{release_build._sha256(helper)}\n")
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0", lock=f"flask==3.1.3 --hash=sha256:{candidate_build._sha256(helper)}\n")
     folder = checked(tmp_path, wheel, (helper,))
-    wheels = folder / release_build.CHECKED_WHEELS
+    wheels = folder / candidate_build.CHECKED_WHEELS
     if change == "changed":  # the same name, other content: what was checked is not what would be signed
         with zipfile.ZipFile(wheels / wheel.name, "a") as opened:
             opened.writestr("pintu_belakang.py", "import os\n")
@@ -151,33 +151,33 @@ def test_signing_refuses_a_checked_folder_changed_after_the_check(tmp_path, caps
     elif change == "missing":
         (wheels / helper.name).unlink()
     else:  # the record says it failed: re-signed by this laptop's own checker, as build writes a refusal
-        manifest = json.loads((folder / release_build.CHECKED_MANIFEST).read_text())["signed"]
-        (folder / release_build.CHECKED_MANIFEST).write_text(json.dumps(walk_record.sign(dict(manifest, verdict="gagal"))))
+        manifest = json.loads((folder / candidate_build.CHECKED_MANIFEST).read_text())["signed"]
+        (folder / candidate_build.CHECKED_MANIFEST).write_text(json.dumps(key_checker.sign(dict(manifest, verdict="gagal"))))
     assert sign(folder, wheel, keys) == 1
     refusal = capsys.readouterr().err
     assert "Tidak ada yang ditandatangani" in refusal or "tidak ada yang ditandatangani" in refusal
     assert not (tmp_path / "rilis-0.3.0").exists()
-    assert releases.signed_releases(keys) == [] and not list((keys / "metadata").glob("*.targets.json"))
+    assert key_signing.signed_releases(keys) == [] and not list((keys / "metadata").glob("*.targets.json"))
 
 
 def test_a_file_the_candidate_changed_while_it_ran_is_not_written_as_checked(tmp_path):
     """The SHA-256 is taken before any candidate code runs: a wheel rewritten in the work folder (or the
     download rewritten beside it) during the check never reaches the checked folder."""
     wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
-    app = release_build.read_app_wheel(wheel)
-    hashes = {wheel.name: release_build._sha256(wheel)}
+    app = candidate_build.read_app_wheel(wheel)
+    hashes = {wheel.name: candidate_build._sha256(wheel)}
     with zipfile.ZipFile(wheel, "a") as opened:  # what a candidate that found the path could do
         opened.writestr("pintu_belakang.py", "import os\n")
-    with pytest.raises(releases.ReleaseError, match="berubah selama pemeriksaan"):
-        release_build._write_checked(tmp_path / "diperiksa-0.3.0", app, [wheel], hashes, {}, 12)
+    with pytest.raises(key_signing.ReleaseError, match="berubah selama pemeriksaan"):
+        candidate_build._write_checked(tmp_path / "diperiksa-0.3.0", app, [wheel], hashes, {}, 12)
     assert not list(tmp_path.glob("diperiksa-0.3.0*"))
 
 
 def test_a_windows_laptops_drive_letters_are_searched_for_a_key_stick(monkeypatch):
     """On Windows a stick is a drive letter (E:, F:): every letter that exists is looked at."""
-    monkeypatch.setattr(release_build.os, "name", "nt")
-    monkeypatch.setattr(release_build.os.path, "exists", lambda path: path in ("C:\\", "E:\\", "F:\\"))
-    assert release_build._drive_roots() == ["C:\\", "E:\\", "F:\\"]
+    monkeypatch.setattr(candidate_build.os, "name", "nt")
+    monkeypatch.setattr(candidate_build.os.path, "exists", lambda path: path in ("C:\\", "E:\\", "F:\\"))
+    assert candidate_build._drive_roots() == ["C:\\", "E:\\", "F:\\"]
 
 
 def test_the_version_check_against_the_signed_log_is_at_signing(tmp_path, capsys):
@@ -245,7 +245,18 @@ def main(argv=None):
         server = http.server.HTTPServer(("127.0.0.1", 0), Broken)
         ready = Path(argv[argv.index("--ready-file") + 1])
         accounts = [{"role": role, "username": role, "password": "x"} for role in %(roles)r]
-        ready.write_text(json.dumps({"port": server.server_address[1], "version": %(version)r, "accounts": accounts}))
+        said = {"port": server.server_address[1], "version": %(version)r, "accounts": accounts}
+        if "--lan-host" in argv:  # as Loket's check-server: its LAN listener over TLS too, the same pages
+            import ssl, threading
+            for name, text in %(tls)r.items():
+                Path(name).write_text(text)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain("lan-leaf.pem", "lan-leaf.key")
+            lan = http.server.HTTPServer((argv[argv.index("--lan-host") + 1], 0), Broken)
+            lan.socket = context.wrap_socket(lan.socket, server_side=True)
+            threading.Thread(target=lan.serve_forever, daemon=True).start()
+            said.update(lan_port=lan.server_address[1], lan_ca=%(tls)r["lan-ca.pem"])
+        ready.write_text(json.dumps(said))
         server.serve_forever()
     print("Pemeriksaan berhasil: versi %(version)s siap (173 halaman diperiksa)")
     return 0
@@ -258,7 +269,9 @@ if __name__ == "__main__":
 
 def thief_wheel(folder: Path, version: str, loot: Path) -> Path:
     """A wheel of this project's name and version whose run.py is THIEF."""
-    return wheel_with(folder, version, THIEF % {"loot": str(loot), "roles": all_roles(), "version": version})
+    from tests.updates.test_trusted_walk import LAN_TLS_FILES
+    return wheel_with(folder, version, THIEF % {"loot": str(loot), "roles": all_roles(), "version": version,
+                                                "tls": LAN_TLS_FILES})
 
 
 def all_roles() -> list[str]:
@@ -270,8 +283,8 @@ def wheel_with(folder: Path, version: str, run_py: str) -> Path:
     """A wheel of this project's name and version whose only module is `run_py` (no dependencies, an
     empty lock)."""
     files = {"run.py": run_py,
-             release_build.NOTES_FILE: f"# Catatan rilis\n\n## {version}\n\nPerbaikan penting.\n",
-             release_build.OFFICE_LOCK: "# tidak ada dependensi\n",
+             candidate_build.NOTES_FILE: f"# Catatan rilis\n\n## {version}\n\nPerbaikan penting.\n",
+             candidate_build.OFFICE_LOCK: "# tidak ada dependensi\n",
              f"loket_kecamatan-{version}.dist-info/METADATA":
                  f"Metadata-Version: 2.1\nName: loket-kecamatan\nVersion: {version}\n",
              f"loket_kecamatan-{version}.dist-info/WHEEL":
@@ -293,7 +306,7 @@ def test_a_candidate_that_steals_and_prints_a_pass_is_refused_and_reaches_no_key
     """The real `run.py release build` as a process of its own (a candidate reads its parent's command
     line and its environment), the admin's home holding a private file, the key stick at hand, named
     only in a variable of the admin's session."""
-    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
     home, loot = tmp_path / "rumah-admin", tmp_path / "curian"
     (home / "Dokumen").mkdir(parents=True)
     (home / "Dokumen" / "rahasia-admin.txt").write_text("sandi bank")
@@ -308,4 +321,4 @@ def test_a_candidate_that_steals_and_prints_a_pass_is_refused_and_reaches_no_key
     assert "Rilis ini GAGAL diperiksa (memeriksa program kecamatan pada data demo)" in done.stderr
     assert "HTTP 500" in done.stderr and "siap (173 halaman" not in done.stdout
     assert not loot.exists()  # it ran (its pages answered 500); what it wrote stayed in its sandbox
-    assert not (downloads / "diperiksa").exists() and releases.signed_releases(keys) == []
+    assert not (downloads / "diperiksa").exists() and key_signing.signed_releases(keys) == []

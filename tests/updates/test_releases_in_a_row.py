@@ -1,12 +1,12 @@
 """Issue 88 finding 2: every second `release build` was refused. The first build writes the machine's own
-checker key (sync/walk_record.py) into the home's settings folder; the next build's key search
-(sync/key_search.py) called it "salinan kunci rilis" to destroy, and a destroyed checker key meant a new
+checker key (sync/release/key_checker.py) into the home's settings folder; the next build's key search
+(sync/release/key_search.py) called it "salinan kunci rilis" to destroy, and a destroyed checker key meant a new
 one at the next build, the stick then trusting both. The project's build tests gave each build a home
 of its own, so none met it: here one laptop home and one key stick make three releases in a row."""
 import pytest
 
 import run
-from sync import releases, walk_record
+from sync.release import key_checker, key_signing
 from tests.updates.test_release_build import THIS_PYTHON
 from tests.updates.test_release_keys_apart import release_keys, sign
 from tests.updates.test_sandboxed_candidate import needs_sandbox, release
@@ -31,7 +31,7 @@ def test_three_releases_in_a_row_are_built_and_signed_from_one_home(tmp_path, ca
         signed = capsys.readouterr().out
         assert f"Rilis {version} ditandatangani" in signed
         assert ("dicatat di folder kunci" in signed) is (version == "9.1.0")  # the laptop's key: the first time only
-    assert walk_record.checker_key_path().is_relative_to(home)
-    assert [r["version"] for r in releases.signed_releases(keys)] == list(wheels)
-    own = walk_record.checker_key(create=False).public_key()
-    assert list(walk_record.pinned(keys)) == [walk_record.key_id(own)]  # one laptop, one checker: nothing piled up
+    assert key_checker.checker_key_path().is_relative_to(home)
+    assert [r["version"] for r in key_signing.signed_releases(keys)] == list(wheels)
+    own = key_checker.checker_key(create=False).public_key()
+    assert list(key_checker.pinned(keys)) == [key_checker.key_id(own)]  # one laptop, one checker: nothing piled up

@@ -12,7 +12,7 @@ import pytest
 from app.updates.sync_phase import last_refusal, update_report
 from sync.center.models import DeviceKey
 from sync.center.updates import cleaned_health, health_of, not_passed, on_pilot_timestamp, pilot_verdict, ring_timestamp
-from sync.releases import EVERYONE, PILOT
+from sync.release.key_signing import EVERYONE, PILOT
 
 MARKED = datetime(2026, 11, 20, 8, 0)
 

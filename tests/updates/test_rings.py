@@ -14,7 +14,8 @@ import pytest
 import run
 from app.updates import fetching
 from app.updates.state import read_state, write_state
-from sync import protocol, releases
+from sync import protocol
+from sync.release import key_signing
 from sync.client.transport import CenterClient, Refused
 from tests.sync.harness import enrol_kecamatan, kecamatan_app
 from tests.sync.test_end_to_end import signed_in
@@ -156,11 +157,11 @@ def test_a_release_reaches_the_pilots_first_and_everyone_once_the_admin_releases
     assert "Rilis 9.1.0 sedang diuji di komputer uji." in kecamatans
 
     # The pilot failed it: the button asks first, naming it, and goes on only when confirmed (issue 69 finding 4).
-    action = f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua"
+    action = f"/admin/rilis/{key_signing.ring_releases(rollout.repository())['uji']}/semua"
     asked = rollout.press(action)
     assert asked.status_code == 200 and "belum lulus dengan rilis 9.1.0" in asked.text
     assert "Kunir (35.08.08), loket kecamatan" in asked.text and 'name="konfirmasi" value="ya"' in asked.text
-    assert releases.ring_releases(rollout.repository())["semua"] == 1  # nothing released yet
+    assert key_signing.ring_releases(rollout.repository())["semua"] == 1  # nothing released yet
     released = rollout.press(action, konfirmasi="ya")
     assert released.status_code == 200 and "Rilis 9.1.0 diterbitkan untuk semua komputer" in released.text
     rollout.sync(), rollout.sync_pilot()
@@ -190,18 +191,18 @@ def test_a_pilot_taken_out_of_the_ring_is_never_handed_an_older_timestamp(rollou
     assert offered(rollout.pilot_dir) == ("9.1.0", None)
     assert "Sudah dikeluarkan dari komputer uji" in rollout.page()
     # The daily job signs both timestamps on one counter: nobody goes back.
-    before = {ring: releases.timestamp_of(rollout.repository(), ring)["version"] for ring in ("semua", "uji")}
+    before = {ring: key_signing.timestamp_of(rollout.repository(), ring)["version"] for ring in ("semua", "uji")}
     refresh_timestamp(SimpleNamespace(config={"DATA_DIR": rollout.center_dir}))
-    after = {ring: releases.timestamp_of(rollout.repository(), ring)["version"] for ring in ("semua", "uji")}
+    after = {ring: key_signing.timestamp_of(rollout.repository(), ring)["version"] for ring in ("semua", "uji")}
     assert after["semua"] > max(before.values()) and after["uji"] > after["semua"]
     rollout.sync(), rollout.sync_pilot()
     assert offered(rollout.office_dir) == ("9.0.0", None) and offered(rollout.pilot_dir) == ("9.1.0", None)
     assert rollout.pilot_key().served_timestamp == after["uji"]
 
-    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
+    rollout.press(f"/admin/rilis/{key_signing.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
     rollout.sync(), rollout.sync_pilot()
     assert offered(rollout.office_dir) == offered(rollout.pilot_dir) == ("9.1.0", None)
-    everyone = releases.timestamp_of(rollout.repository(), "semua")
+    everyone = key_signing.timestamp_of(rollout.repository(), "semua")
     assert rollout.pilot_key().served_timestamp == everyone["version"]  # back on everyone's
     assert "Sudah dikeluarkan dari komputer uji" not in rollout.page()
     # Made a pilot again, it takes the pilots' timestamp once it is newer than everyone's (the next signing).
@@ -209,7 +210,7 @@ def test_a_pilot_taken_out_of_the_ring_is_never_handed_an_older_timestamp(rollou
     refresh_timestamp(SimpleNamespace(config={"DATA_DIR": rollout.center_dir}))
     rollout.sync_pilot()
     assert offered(rollout.pilot_dir) == ("9.1.0", None)
-    assert rollout.pilot_key().served_timestamp == releases.timestamp_of(rollout.repository(), "uji")["version"]
+    assert rollout.pilot_key().served_timestamp == key_signing.timestamp_of(rollout.repository(), "uji")["version"]
 
 
 @pytest.mark.slow
@@ -270,12 +271,12 @@ def test_the_first_release_of_a_regency_with_pilots_is_nothing_yet_for_the_other
     no refusal on their update page (their probe's `release` is null: the pass asks nothing)."""
     rollout.make_pilot(True)
     rollout.publish("9.0.0", "Rilis pertama, untuk komputer uji.", app_wheel("9.0.0"))
-    assert releases.timestamp_of(rollout.repository(), "semua") is None
+    assert key_signing.timestamp_of(rollout.repository(), "semua") is None
     rollout.sync(), rollout.sync_pilot()
     assert offered(rollout.office_dir) == (None, None)
     assert read_state(rollout.office_dir).get("checked_at")
     assert offered(rollout.pilot_dir) == ("9.0.0", None)
-    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
+    rollout.press(f"/admin/rilis/{key_signing.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
     rollout.sync()
     assert offered(rollout.office_dir) == ("9.0.0", None)
 
@@ -285,16 +286,16 @@ def test_a_signing_lock_left_by_a_cut_is_taken_over(tmp_path):
     way on Windows and Linux); one left by a process that died does not stop the next release."""
     import os
     import time
-    keys = releases.create_keys(tmp_path / "kunci")
+    keys = key_signing.create_keys(tmp_path / "kunci")
     wheels = tmp_path / "wheels"
     from tests.updates.helpers import fake_wheel
     fake_wheel(wheels, "loket_kecamatan-9.0.0-py3-none-any.whl", 1000)
-    bundle = releases.sign_release(keys, "9.0.0", "Rilis.", sorted(wheels.glob("*.whl")), tmp_path / "paket")
+    bundle = key_signing.sign_release(keys, "9.0.0", "Rilis.", sorted(wheels.glob("*.whl")), tmp_path / "paket")
     repository = tmp_path / "repo"
-    lock = repository / releases.SIGNING_LOCK
+    lock = repository / key_signing.SIGNING_LOCK
     lock.parent.mkdir(parents=True)
     lock.write_bytes(b"")
-    old = time.time() - releases.SIGNING_STALE_SECONDS - 5
+    old = time.time() - key_signing.SIGNING_STALE_SECONDS - 5
     os.utime(lock, (old, old))
-    assert releases.publish(bundle, repository, keys / "online.pem")["version"] == "9.0.0"
-    assert not lock.exists() and releases.timestamp_of(repository, "semua")["version"] == 2
+    assert key_signing.publish(bundle, repository, keys / "online.pem")["version"] == "9.0.0"
+    assert not lock.exists() and key_signing.timestamp_of(repository, "semua")["version"] == 2

@@ -15,7 +15,7 @@ from app.backups import health
 from app.updates import fleet_report, room
 from app.updates.fetching import check_source, FolderSource
 from app.updates.state import paths, read_state, write_selection, write_state
-from sync import releases
+from sync.release import key_signing
 from tests.updates.helpers import fake_wheel, sheet_form
 from tests.updates.test_update_page import usb_copy_of_a_release
 
@@ -40,7 +40,7 @@ def test_a_release_the_disk_has_no_room_for_is_not_fetched_and_every_page_says_i
     data_dir = app.config["DATA_DIR"]
     admin = client_for("admin")
     stick = usb_copy_of_a_release(tmp_path)
-    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(releases.key_folder_fingerprint(tmp_path / "kunci")))
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(key_signing.key_folder_fingerprint(tmp_path / "kunci")))
     partial = stale_partial(data_dir)
     floor = health.disk_danger_below(room.database_bytes(data_dir))
     # One byte short of the floor after the download and the install: the release waits.
@@ -80,14 +80,14 @@ def test_a_release_the_disk_has_no_room_for_is_not_fetched_and_every_page_says_i
 def test_a_stale_partial_download_goes_on_the_next_pass_and_an_installed_releases_cache_when_short(tmp_path,
                                                                                                 monkeypatch):
     keys = tmp_path / "kunci"
-    releases.create_keys(keys)
+    key_signing.create_keys(keys)
     fake_wheel(tmp_path / "wheels", "loket_kecamatan-9.0.0-py3-none-any.whl", 1037)
-    bundle = releases.sign_release(keys, "9.0.0", "Rilis kecil.", sorted((tmp_path / "wheels").glob("*.whl")),
+    bundle = key_signing.sign_release(keys, "9.0.0", "Rilis kecil.", sorted((tmp_path / "wheels").glob("*.whl")),
                                    tmp_path / "paket")
     stick = tmp_path / "flashdisk" / "pembaruan"
-    releases.publish(bundle, stick, keys / "online.pem")
+    key_signing.publish(bundle, stick, keys / "online.pem")
     office = tmp_path / "kecamatan"
-    write_state(office, expected_root=releases.key_folder_fingerprint(keys))
+    write_state(office, expected_root=key_signing.key_folder_fingerprint(keys))
     monkeypatch.setattr(health, "free_bytes", lambda folder: 50 * 1024 ** 3)  # room enough, on any test disk
     partial = stale_partial(office)  # an older release's download, cut by a broken link long ago
 
@@ -118,14 +118,14 @@ def test_a_release_that_failed_here_is_not_kept_in_the_cache(tmp_path, monkeypat
     cache was kept for good, 60 MB of a small disk for a release nobody installs."""
     from app.updates.state import remember_failure
     keys = tmp_path / "kunci"
-    releases.create_keys(keys)
+    key_signing.create_keys(keys)
     fake_wheel(tmp_path / "wheels", "loket_kecamatan-9.0.0-py3-none-any.whl", 1037)
-    bundle = releases.sign_release(keys, "9.0.0", "Rilis kecil.", sorted((tmp_path / "wheels").glob("*.whl")),
+    bundle = key_signing.sign_release(keys, "9.0.0", "Rilis kecil.", sorted((tmp_path / "wheels").glob("*.whl")),
                                    tmp_path / "paket")
     stick = tmp_path / "flashdisk" / "pembaruan"
-    releases.publish(bundle, stick, keys / "online.pem")
+    key_signing.publish(bundle, stick, keys / "online.pem")
     office = tmp_path / "kecamatan"
-    write_state(office, expected_root=releases.key_folder_fingerprint(keys))
+    write_state(office, expected_root=key_signing.key_folder_fingerprint(keys))
     monkeypatch.setattr(health, "free_bytes", lambda folder: 50 * 1024 ** 3)
     assert check_source(office, FolderSource(stick))["available"]["version"] == "9.0.0"
     assert len(cached_wheels(office)) == 1

@@ -16,7 +16,7 @@ from tuf.api.metadata import Metadata, Root, Snapshot, Targets, Timestamp
 from app.frame.audit import AuditEvent
 from app.updates import fetching, installing, trust
 from app.updates.state import paths, read_state, write_state
-from sync import releases
+from sync.release import key_signing
 from tests.updates.helpers import Regency, fake_wheel, sheet_form
 
 FORGED = "loket_kecamatan-9.9.9-py3-none-any.whl"
@@ -37,15 +37,15 @@ def unconfirmed(tmp_path):
 
 
 def strangers_repository(work: Path, into: Path, version: str = "9.9.9") -> Path:
-    """What the attacker of finding 1 did: its own keys (sync.releases.create_keys), a release signed
+    """What the attacker of finding 1 did: its own keys (sync.release.key_signing.create_keys), a release signed
     with them, published into `into` (the center's release folder, or a folder on a stick)."""
     keys = work / f"kunci-penyusup-{version}"
-    releases.create_keys(keys)
+    key_signing.create_keys(keys)
     wheels = work / f"wheels-penyusup-{version}"
     fake_wheel(wheels, f"loket_kecamatan-{version}-py3-none-any.whl", 20_000)
-    bundle = releases.sign_release(keys, version, "Perbaikan penting.", sorted(wheels.glob("*.whl")),
+    bundle = key_signing.sign_release(keys, version, "Perbaikan penting.", sorted(wheels.glob("*.whl")),
                                    work / f"paket-penyusup-{version}")
-    releases.publish(bundle, into, keys / "online.pem")
+    key_signing.publish(bundle, into, keys / "online.pem")
     return keys
 
 
@@ -76,7 +76,7 @@ def test_a_stranger_with_the_centers_release_folder_gets_nothing_offered_and_the
     strangers_repository(regency.tmp, regency.repository())  # before the regency's first release
     regency.sync()
     state = regency.state()
-    stranger = releases.root_fingerprint_of(releases.newest_root(regency.repository()))
+    stranger = key_signing.root_fingerprint_of(key_signing.newest_root(regency.repository()))
     assert state["refused"] == fetching.SOURCE_ROOT_REFUSED  # named without its digits (issue 69)
     assert stranger[:9] not in state["refused"] and regency.fingerprint()[:9] not in state["refused"]
     assert not state.get("available")
@@ -119,7 +119,7 @@ def test_a_root_the_regency_trusts_is_kept_when_a_stranger_brings_its_own_later(
     state = fetching.check_source(regency.office_dir, fetching.FolderSource(stick))
     assert state["refused"].startswith("Metadata pembaruan tidak ditandatangani kunci kabupaten yang dipercaya")
     assert state["available"]["version"] == "9.0.0"
-    assert trust.trusted_fingerprint(regency.office_dir) == regency.fingerprint() != releases.key_folder_fingerprint(keys)
+    assert trust.trusted_fingerprint(regency.office_dir) == regency.fingerprint() != key_signing.key_folder_fingerprint(keys)
     regency.publish("9.0.1", "Rilis kedua.", ["loket_kecamatan-9.0.1-py3-none-any.whl"])
     regency.sync()
     assert regency.state()["available"]["version"] == "9.0.1" and not regency.state()["refused"]
@@ -180,7 +180,7 @@ def took_on_first_use(data_dir: Path, folder: Path) -> None:
     updater = Updater(str(where.metadata), "loket:metadata/", str(where.cache), "loket:targets/", fetcher,
                       bootstrap=(folder / "metadata" / "1.root.json").read_bytes())
     updater.refresh()
-    release = json.loads(Path(fetching._fetched(updater, releases.RELEASE_TARGET)).read_bytes())
+    release = json.loads(Path(fetching._fetched(updater, key_signing.RELEASE_TARGET)).read_bytes())
     for wheel in release["wheels"]:
         fetching._fetched(updater, wheel)
     write_state(data_dir, available={"version": release["version"], "notes": release["notes"],
@@ -193,7 +193,7 @@ def test_a_pc_that_took_a_strangers_root_on_first_use_drops_it_when_its_admin_ty
     stick = regency.tmp / "flashdisk-penyusup" / "pembaruan"
     keys = strangers_repository(regency.tmp, stick)
     took_on_first_use(regency.office_dir, stick)
-    stranger = releases.key_folder_fingerprint(keys)
+    stranger = key_signing.key_folder_fingerprint(keys)
     assert trust.trusted_fingerprint(regency.office_dir) == stranger
     page = admin_page(regency)
     assert "diterima tanpa dikonfirmasi" in page and stranger[:9] not in page  # no digits to copy (issue 69)
@@ -228,7 +228,7 @@ def rotate_root(keys: Path, root_folder: Path) -> str:
     """The regency replaces its root key: root 2, signed by the old root key and the new one; the root
     stick keeps the new key, the release key folder the new root metadata. Returns the new fingerprint."""
     old = Metadata[Root].from_file(str(keys / "metadata" / "1.root.json"))
-    old_signer = releases.load_signer(root_folder / releases.KEY_FILES["root"])
+    old_signer = key_signing.load_signer(root_folder / key_signing.KEY_FILES["root"])
     new_signer = CryptoSigner.generate_ed25519()
     root = old.signed
     root.version = 2
@@ -237,9 +237,9 @@ def rotate_root(keys: Path, root_folder: Path) -> str:
     rotated = Metadata(root)
     rotated.sign(old_signer)
     rotated.sign(new_signer, append=True)
-    (keys / "metadata" / "2.root.json").write_bytes(rotated.to_bytes(releases.SERIALIZER))
-    (root_folder / releases.KEY_FILES["root"]).write_text(new_signer.private_bytes.decode("ascii"))
-    return releases.root_fingerprint(root)
+    (keys / "metadata" / "2.root.json").write_bytes(rotated.to_bytes(key_signing.SERIALIZER))
+    (root_folder / key_signing.KEY_FILES["root"]).write_text(new_signer.private_bytes.decode("ascii"))
+    return key_signing.root_fingerprint(root)
 
 
 def test_the_regency_rotates_its_root_key_and_pcs_follow_the_chain(regency, tmp_path):
@@ -283,10 +283,10 @@ def test_a_stranger_that_labels_its_key_with_the_regencys_id_is_refused(regency)
         root.add_key(labelled, role)
     forged = Metadata(root)
     forged.sign(signer)
-    (stick / "metadata" / "1.root.json").write_bytes(forged.to_bytes(releases.SERIALIZER))
+    (stick / "metadata" / "1.root.json").write_bytes(forged.to_bytes(key_signing.SERIALIZER))
     # Neither the PC nor the center's Rilis Pembaruan page (the same function) reads the regency's
     # fingerprint off the label: the id is computed from the key.
-    assert releases.root_fingerprint_of(stick / "metadata" / "1.root.json") is None
+    assert key_signing.root_fingerprint_of(stick / "metadata" / "1.root.json") is None
     state = fetching.check_source(regency.office_dir, fetching.FolderSource(stick))
     assert state["refused"] == fetching.SOURCE_ROOT_REFUSED
     assert not trust.trusts_a_root(regency.office_dir)

@@ -10,7 +10,7 @@ import pytest
 
 import run
 from app.updates import fetching
-from sync import releases
+from sync.release import key_signing
 from tests.updates.helpers import Regency, fake_wheel, resigned, sheet_form
 
 APP_WHEEL = "loket_kecamatan-9.0.0-py3-none-any.whl"
@@ -52,7 +52,7 @@ def test_the_center_shows_its_published_releases_to_its_admin(regency):
     page = admin.get(regency.center.url + "/admin/rilis").text
     assert "Rilis pembaruan" in page and "9.0.0" in page and "Rilis uji untuk halaman pusat." in page
     # The root it hands the offices, as `run.py release keys` printed it on the admin's laptop.
-    assert f'id="sidik-jari-root">{releases.key_folder_fingerprint(regency.keys)}</code>' in page
+    assert f'id="sidik-jari-root">{key_signing.key_folder_fingerprint(regency.keys)}</code>' in page
     operator = signed_in(regency.center.url, "operator", "operator-rahasia-1", "/masuk")
     assert operator.get(regency.center.url + "/admin/rilis").status_code == 403
 
@@ -93,12 +93,12 @@ def test_metadata_signed_by_a_key_the_regency_did_not_trust_is_refused(regency):
     regency.sync()
     # An intruder with another key folder makes a whole repository and puts it in the center's place.
     intruder_keys = regency.tmp / "kunci-penyusup"
-    releases.create_keys(intruder_keys)
+    key_signing.create_keys(intruder_keys)
     wheels = regency.tmp / "wheels-penyusup"
     fake_wheel(wheels, "loket_kecamatan-9.9.9-py3-none-any.whl")
-    bundle = releases.sign_release(intruder_keys, "9.9.9", "Palsu", sorted(wheels.glob("*.whl")), regency.tmp / "palsu")
+    bundle = key_signing.sign_release(intruder_keys, "9.9.9", "Palsu", sorted(wheels.glob("*.whl")), regency.tmp / "palsu")
     forged = regency.tmp / "repo-palsu"
-    releases.publish(bundle, forged, intruder_keys / "online.pem")
+    key_signing.publish(bundle, forged, intruder_keys / "online.pem")
     shutil.rmtree(regency.repository())
     shutil.copytree(forged, regency.repository())
     regency.sync()
@@ -109,16 +109,16 @@ def test_metadata_signed_by_a_key_the_regency_did_not_trust_is_refused(regency):
 
 def test_the_center_refuses_a_bundle_signed_by_another_targets_key(regency, capsys):
     intruder_keys = regency.tmp / "kunci-lain"
-    releases.create_keys(intruder_keys)
+    key_signing.create_keys(intruder_keys)
     wheels = regency.tmp / "wheels-lain"
     fake_wheel(wheels, APP_WHEEL)
-    bundle = releases.sign_release(intruder_keys, "9.0.0", "Palsu", sorted(wheels.glob("*.whl")), regency.tmp / "lain")
+    bundle = key_signing.sign_release(intruder_keys, "9.0.0", "Palsu", sorted(wheels.glob("*.whl")), regency.tmp / "lain")
     for root in (bundle / "metadata").glob("*.root.json"):
         root.unlink()  # only the targets travel: the center keeps the root it was given first
     regency.publish("8.0.0", "Rilis asli.", ["loket_kecamatan-8.0.0-py3-none-any.whl"])
     assert run.main(["release", "publish", "--data", str(regency.center_dir), "--bundle", str(bundle)]) == 1
     assert "tidak ditandatangani kunci targets yang dipercaya" in capsys.readouterr().err
-    assert [r["version"] for r in releases.published_releases(regency.repository())] == ["8.0.0"]
+    assert [r["version"] for r in key_signing.published_releases(regency.repository())] == ["8.0.0"]
 
 
 class BreakingSource:
@@ -165,7 +165,7 @@ def test_a_release_crosses_a_faulty_link_whole(tmp_path):
     assert run.main(["release", "keys", "--keys", str(keys), "--root", str(tmp_path / "flashdisk-root")]) == 0
     assert run.main(["release", "install-online-key", "--data", str(center_dir), "--keys", str(keys)]) == 0
     wheels = tmp_path / "wheels"
-    fake_wheel(wheels, APP_WHEEL, size=3 * releases.UPDATE_CHUNK_BYTES + 12345)  # four answers of the center
+    fake_wheel(wheels, APP_WHEEL, size=3 * key_signing.UPDATE_CHUNK_BYTES + 12345)  # four answers of the center
     release(keys, center_dir, "9.0.0", "Rilis lewat jalur buruk.", wheels, tmp_path)
     center = CenterServer(center_dir).start()
     plan = linkproxy.FaultPlan(rate=0.3, seed=44, seconds=0.5)
@@ -175,7 +175,7 @@ def test_a_release_crosses_a_faulty_link_whole(tmp_path):
         office_dir = tmp_path / "kecamatan"
         office = kecamatan_app(office_dir)
         enrol_kecamatan(office, center.url, code, link_url=proxy.url)
-        confirm_root(office, office_dir, releases.key_folder_fingerprint(keys))
+        confirm_root(office, office_dir, key_signing.key_folder_fingerprint(keys))
         from sync.client import engine
         from app.updates.state import read_state
         for _ in range(40):
@@ -269,7 +269,7 @@ def test_a_pass_checks_for_a_release_only_when_the_center_holds_other_metadata(r
     refresh_timestamp(SimpleNamespace(config={"DATA_DIR": regency.center_dir}))  # the center's daily job
     assert "metadata/timestamp.json" in checked()
     assert checked() == []
-    monkeypatch.setattr(fetching, "FRESH_ENOUGH_DAYS", releases.TIMESTAMP_DAYS + 1)  # near its expiry
+    monkeypatch.setattr(fetching, "FRESH_ENOUGH_DAYS", key_signing.TIMESTAMP_DAYS + 1)  # near its expiry
     assert "metadata/timestamp.json" in checked()
 
 
@@ -278,14 +278,14 @@ def signed_bundle(regency, version: str, wheels: list[str], changed: dict | None
     folder = regency.tmp / f"wheels-{version}"
     for name in wheels:
         fake_wheel(folder, name, 20_000)
-    bundle = releases.sign_release(regency.keys, version, "Rilis uji.", sorted(folder.glob("*.whl")),
+    bundle = key_signing.sign_release(regency.keys, version, "Rilis uji.", sorted(folder.glob("*.whl")),
                                    regency.tmp / f"paket-{version}")
     return resigned(bundle, regency.keys, **changed) if changed else bundle
 
 
 def published(regency, bundle: Path) -> None:
     from sync.center.release_commands import online_key_of
-    releases.publish(bundle, regency.repository(), online_key_of(regency.center_dir))
+    key_signing.publish(bundle, regency.repository(), online_key_of(regency.center_dir))
 
 
 def apply_now(regency) -> str:
@@ -466,8 +466,8 @@ def test_an_office_syncing_with_a_center_of_the_previous_version_has_nothing_to_
         office = kecamatan_app(office_dir)
         enrol_kecamatan(office, url, code)
         keys = tmp_path / "kunci-kabupaten"
-        releases.create_keys(keys)
-        confirm_root(office, office_dir, releases.key_folder_fingerprint(keys))  # the admin typed the sheet
+        key_signing.create_keys(keys)
+        confirm_root(office, office_dir, key_signing.key_folder_fingerprint(keys))  # the admin typed the sheet
         caplog.set_level(logging.INFO)
         for _ in range(2):
             with office.app_context(), office.extensions["database"].connection_context():

@@ -16,7 +16,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from sync import releases
+from sync.release import key_signing
 from tests.sync.harness import ROOT
 from tests.updates.test_release_build import made_wheel
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
@@ -130,7 +130,7 @@ def test_a_planted_start_hook_is_refused_by_name_and_never_runs(tmp_path, laptop
     marker = tmp_path / "hook-berjalan"
     line = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')"
     (site_packages / planted).write_text(line + "\n", "utf-8")
-    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
     argv = (["sign", str(tmp_path / "diperiksa-0.3.0"), "--keys", str(keys)] if command == "sign"
             else keys_argv(tmp_path))
     refused = signer(python, site_packages, *argv)
@@ -189,11 +189,11 @@ def test_a_standard_library_zip_planted_beside_a_per_user_python_never_runs(tmp_
 def test_a_changed_module_of_the_signer_is_refused_by_name(tmp_path, laptop, command):
     """The walker of finding 1, rewritten to pass anything, and a module of the signing path."""
     python, site_packages = laptop
-    walker = site_packages / "sync" / "candidate_walk.py"
+    walker = site_packages / "sync" / "release" / "candidate_walk.py"
     walker.write_text(walker.read_text("utf-8") + "\n\ndef walk_candidate(*args, **kwargs):\n    return None\n", "utf-8")
     refused = signer(python, site_packages, *(["sign", str(tmp_path / "x"), "--keys", str(tmp_path / "k")]
                                               if command == "sign" else keys_argv(tmp_path)))
-    assert refused.returncode != 0 and "sync/candidate_walk.py (berubah)" in refused.stderr
+    assert refused.returncode != 0 and "sync/release/candidate_walk.py (berubah)" in refused.stderr
     assert not (tmp_path / "flashdisk rilis").exists()
 
 
@@ -248,7 +248,7 @@ def test_the_sign_line_release_build_prints_runs_as_printed_through_the_check(tm
                              check=True).stdout
     line = next(text.strip() for text in printed.splitlines() if " release sign " in text)
     assert line.startswith(".venv/bin/python -I -S .venv/lib/python")
-    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
     line = line.replace("'/media/<nama>/RILIS/kunci-rilis'", str(keys))  # the admin's stick
     done = subprocess.run(["bash", "-c", line], cwd=loket, env=outside_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 1

@@ -14,7 +14,7 @@ import pytest
 import run
 from app.frame.db import connect
 from app.updates.state import read_state
-from sync import releases
+from sync.release import key_signing
 from tests.support.fuse_office import PASSWORD as CLERK_PASSWORD
 from tests.support.fuse_office import Clerk, Office, Unanswered, _photo
 from tests.sync.harness import (CenterServer, Process, enrol_kecamatan, free_port, kecamatan_app, prepare_center,
@@ -63,7 +63,7 @@ def test_registrations_saved_during_an_install_stay_when_the_new_version_fails_i
             create_user(ADMIN, "Admin Kantor", "admin", password=PASSWORD, must_change_password=False)
             create_user("loketsatu", "Petugas Loket", "petugas_loket", password=CLERK_PASSWORD, must_change_password=False)
         enrol_kecamatan(kec_app, center.url, code)
-        confirm_root(kec_app, office_dir, releases.key_folder_fingerprint(keys))
+        confirm_root(kec_app, office_dir, key_signing.key_folder_fingerprint(keys))
         release(keys, center_dir, BROKEN_LIVE, "Versi yang rusak hanya pada program yang berjalan.", wheels, tmp_path)
 
         port = free_port()

@@ -4,7 +4,7 @@ Before, the office believed the candidate's exit code and its printed "siap" lin
 and after it the new version walked itself and wrote its own "baik"; a check that timed out was
 remembered as refused for good. Here the candidates are small real programs (a script started as a
 process, serving real HTTP as `run.py check-server` does) that print the pass line and exit 0 however
-their pages answer: sync/candidate_walk.py signs in through their form and judges every answer
+their pages answer: sync/release/candidate_walk.py signs in through their form and judges every answer
 itself. Fast: each candidate starts in a fraction of a second."""
 import json
 import os
@@ -17,14 +17,19 @@ import pytest
 from app.updates import installing, launcher, walk
 from app.updates.state import read_selection, read_state, write_selection
 from app.updates.versions import CheckInterrupted, UpdateRefused
-from sync import candidate_walk
+from sync.release import candidate_walk
 
 # A candidate's check-server in a few lines: a sign-in form with a CSRF token, "/" with the sign-out
 # form and links (one to a page answering `broken`'s status), its ready file written atomically; and
-# the pass line a lying candidate prints. argv: ready-file, version, broken status (0: none), roles.
+# the pass line a lying candidate prints. argv: ready-file, version, broken status (0: none; "500-lan":
+# 500 only to a client not on 127.0.0.1), roles, and the LAN address where it also serves over TLS (as
+# `check-server --lan-host`: its CA and certificate for that address are TLS_FILES, written here).
 CANDIDATE = r'''
-import http.server, json, os, sys, threading
-ready, version, broken, roles = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
+import http.server, json, os, ssl, sys, threading
+ready, version, roles = sys.argv[1], sys.argv[2], sys.argv[4].split(",")
+broken, off_loopback_only = int(sys.argv[3].split("-")[0]), sys.argv[3].endswith("-lan")
+lan = sys.argv[5] if len(sys.argv) > 5 else None
+TLS_FILES = %(tls)s
 accounts = [{"role": role, "username": "pemeriksa-" + role, "password": "rahasia-" + role} for role in roles]
 HOME = ('<form method="post" action="/keluar"></form><a href="/pendaftaran">Daftar</a> '
         '<a href="/pengaduan?halaman=1">Aduan</a><a href="https://contoh.test/luar">luar</a>'
@@ -56,7 +61,7 @@ class Page(http.server.BaseHTTPRequestHandler):
             return self.answer(302, Location="/masuk")
         if path == "/":
             return self.answer(200, HOME)
-        if path == "/pendaftaran" and broken:
+        if path == "/pendaftaran" and broken and not (off_loopback_only and self.client_address[0] == "127.0.0.1"):
             return self.answer(broken, "galat")
         if path == "/static/css/app.css":
             return self.answer(500, "the walk never opens this")
@@ -72,12 +77,37 @@ class Page(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+said = {"port": server.server_address[1], "version": version, "accounts": accounts}
+if lan:
+    for name, text in TLS_FILES.items():
+        with open(name, "w") as out:
+            out.write(text)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain("lan-leaf.pem", "lan-leaf.key")
+    secure = http.server.ThreadingHTTPServer((lan, 0), Page)
+    secure.socket = context.wrap_socket(secure.socket, server_side=True)
+    threading.Thread(target=secure.serve_forever, daemon=True).start()
+    said.update(lan_port=secure.server_address[1], lan_ca=TLS_FILES["lan-ca.pem"])
 with open(ready + ".baru", "w") as out:
-    json.dump({"port": server.server_address[1], "version": version, "accounts": accounts}, out)
+    json.dump(said, out)
 os.replace(ready + ".baru", ready)
 print(f"Pemeriksaan berhasil: versi {version} siap (238 halaman diperiksa)", flush=True)
 server.serve_forever()
 '''
+
+
+def _lan_tls_files() -> dict:
+    """The candidate's CA and its certificate for the sandbox's office address, as Loket's LAN listener
+    makes them (app/frame/office_tls.py)."""
+    from app.frame import office_tls
+    from sync.release.candidate_sandbox import OFFICE_ADDRESS
+    ca = office_tls.new_ca("Kecamatan Uji")
+    leaf = office_tls.issue_leaf(ca, [], [OFFICE_ADDRESS, "127.0.0.1"])
+    return {"lan-ca.pem": ca["cert"], "lan-leaf.pem": leaf["cert"], "lan-leaf.key": leaf["key"]}
+
+
+LAN_TLS_FILES = _lan_tls_files()
+CANDIDATE = CANDIDATE.replace("%(tls)s", repr(LAN_TLS_FILES))
 ROLES = ("admin", "petugas_loket")
 
 

@@ -5,7 +5,7 @@ it names, or says when it will, and each refused, returned or interrupted update
 and the Camat's Beranda."""
 from app.updates import launcher
 from app.updates.state import read_selection, read_state, remember_failure, write_selection
-from sync import releases
+from sync.release import key_signing
 from tests.updates.helpers import sheet_form
 from tests.updates.test_launcher import installed_version
 from tests.updates.test_update_page import usb_copy_of_a_release
@@ -14,7 +14,7 @@ from tests.updates.test_update_page import usb_copy_of_a_release
 def offered_release(admin, tmp_path) -> dict:
     """9.1.0 read from a USB stick and offered on the admin's page, as after "Pembaruan dari flashdisk"."""
     stick = usb_copy_of_a_release(tmp_path)
-    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(releases.key_folder_fingerprint(tmp_path / "kunci")))
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(key_signing.key_folder_fingerprint(tmp_path / "kunci")))
     admin.post("/admin/pembaruan/usb", data={"folder": str(stick)})
     return admin
 

@@ -7,7 +7,7 @@ import re
 import run
 from app.frame.audit import AuditEvent
 from app.updates import trust
-from sync import releases
+from sync.release import key_signing
 from tests.updates.helpers import fake_wheel, sheet_form
 
 
@@ -18,13 +18,13 @@ NOTES = "Catatan dari kabupaten:\nslip baru.\n\nParagraf kedua."
 def usb_copy_of_a_release(tmp_path, keys=None):
     if keys is None:
         keys = tmp_path / "kunci"
-        releases.create_keys(keys)
+        key_signing.create_keys(keys)
     wheels = tmp_path / "wheels"
     fake_wheel(wheels, "loket_kecamatan-9.1.0-py3-none-any.whl", 20_000)
-    bundle = releases.sign_release(keys, "9.1.0", NOTES, sorted(wheels.glob("*.whl")),
+    bundle = key_signing.sign_release(keys, "9.1.0", NOTES, sorted(wheels.glob("*.whl")),
                                    tmp_path / "paket")
     stick = tmp_path / "flashdisk" / "pembaruan"
-    releases.publish(bundle, stick, keys / "online.pem")
+    key_signing.publish(bundle, stick, keys / "online.pem")
     return stick
 
 
@@ -33,7 +33,7 @@ def test_a_release_on_a_usb_stick_shows_as_available_with_its_notes(client_for, 
     before = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "Tidak ada pembaruan yang menunggu" in before
     stick = usb_copy_of_a_release(tmp_path)
-    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(releases.key_folder_fingerprint(tmp_path / "kunci")))
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(key_signing.key_folder_fingerprint(tmp_path / "kunci")))
     answer = admin.post("/admin/pembaruan/usb", data={"folder": str(stick)}, follow_redirects=True)
     page = answer.get_data(as_text=True)
     assert "Pembaruan versi 9.1.0 dibaca dari flashdisk dan sudah diperiksa." in page
@@ -111,7 +111,7 @@ def test_a_release_the_walk_refused_is_remembered_not_offered_again_and_said_in_
     with database.atomic():
         store.put("timezone", "WIT")
     stick = usb_copy_of_a_release(tmp_path)
-    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(releases.key_folder_fingerprint(tmp_path / "kunci")))
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(key_signing.key_folder_fingerprint(tmp_path / "kunci")))
     admin.post("/admin/pembaruan/usb", data={"folder": str(stick)})
     assert "Pembaruan tersedia: versi 9.1.0" in admin.get("/admin/pembaruan").get_data(as_text=True)
     said = refused_by_the_walk(app.config["DATA_DIR"], app.config["DATABASE_PATH"], "9.1.0")

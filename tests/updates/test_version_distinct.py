@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from sync import releases
+from sync.release import key_signing
 from tests.support.field_versions import field_commit
 from tests.sync.harness import ROOT
 from tests.updates.helpers import fake_wheel
@@ -38,17 +38,17 @@ def test_a_tree_that_differs_from_the_last_landed_version_carries_another_versio
 def test_a_center_refuses_to_publish_a_version_it_already_published(tmp_path):
     """The key folder's own log refuses a second wheel under one version; a copy of the folder without
     that log (an older backup of the stick) did not stop it at the center."""
-    keys = releases.create_keys(tmp_path / "kunci")
+    keys = key_signing.create_keys(tmp_path / "kunci")
     repository = tmp_path / "repo"
     fake_wheel(tmp_path / "a", "loket_kecamatan-9.0.0-py3-none-any.whl", 1000)
-    first = releases.sign_release(keys, "9.0.0", "Rilis.", sorted((tmp_path / "a").glob("*.whl")), tmp_path / "paket-a")
-    assert releases.publish(first, repository, keys / "online.pem")["version"] == "9.0.0"
-    (keys / releases.SIGNED_LOG).unlink()  # the log of what this folder signed, lost
+    first = key_signing.sign_release(keys, "9.0.0", "Rilis.", sorted((tmp_path / "a").glob("*.whl")), tmp_path / "paket-a")
+    assert key_signing.publish(first, repository, keys / "online.pem")["version"] == "9.0.0"
+    (keys / key_signing.SIGNED_LOG).unlink()  # the log of what this folder signed, lost
     fake_wheel(tmp_path / "b", "loket_kecamatan-9.0.0-py3-none-any.whl", 1000)  # another program, the same number
-    second = releases.sign_release(keys, "9.0.0", "Rilis lain.", sorted((tmp_path / "b").glob("*.whl")),
+    second = key_signing.sign_release(keys, "9.0.0", "Rilis lain.", sorted((tmp_path / "b").glob("*.whl")),
                                    tmp_path / "paket-b")
     before = sorted(path.name for path in repository.rglob("*"))
-    with pytest.raises(releases.ReleaseError, match="Versi 9.0.0 sudah pernah terbit di pusat ini"):
-        releases.publish(second, repository, keys / "online.pem")
+    with pytest.raises(key_signing.ReleaseError, match="Versi 9.0.0 sudah pernah terbit di pusat ini"):
+        key_signing.publish(second, repository, keys / "online.pem")
     assert sorted(path.name for path in repository.rglob("*")) == before
-    assert [release["version"] for release in releases.published_releases(repository)] == ["9.0.0"]
+    assert [release["version"] for release in key_signing.published_releases(repository)] == ["9.0.0"]

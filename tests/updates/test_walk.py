@@ -72,7 +72,7 @@ def walked(program: Path, folder: Path, database: str, mode: str):
 
 
 def test_a_version_whose_pages_after_sign_in_fail_is_refused_naming_them(demo_folder, without_region_list):
-    from sync.candidate_walk import summary
+    from sync.release.candidate_walk import summary
     verdict = walked(without_region_list, demo_folder, "loket.sqlite3", "kecamatan")
     assert not verdict.passed and not verdict.interrupted
     assert {"/pendaftaran", "/pendaftaran/baru"} <= set(verdict.failed_urls()), summary(verdict)
@@ -88,7 +88,7 @@ def test_the_walk_opens_each_roles_menu_and_the_links_on_it_within_its_budget(de
     import os
 
     from app.updates import walk
-    from sync import candidate_walk
+    from sync.release import candidate_walk
     opened = []
     real_get = candidate_walk._get
 

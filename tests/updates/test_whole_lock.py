@@ -18,7 +18,7 @@ import pytest
 
 from app.updates import fetching
 from loket_python import closure_key
-from sync import releases
+from sync.release import key_signing
 from tests.updates.helpers import Regency, fake_wheel, resigned
 
 THIS_PC = closure_key()
@@ -40,14 +40,14 @@ def closure_bundle(regency, version: str, carried: list[str], closure: dict, siz
     folder = regency.tmp / f"wheels-{version}"
     for name in carried:
         fake_wheel(folder, name, size)
-    bundle = releases.sign_release(regency.keys, version, "Rilis uji.", sorted(folder.glob("*.whl")),
+    bundle = key_signing.sign_release(regency.keys, version, "Rilis uji.", sorted(folder.glob("*.whl")),
                                    regency.tmp / f"paket-{version}", requires=["fakedep>=1.0"], closure=closure)
     return bundle
 
 
 def published(regency, bundle: Path) -> None:
     from sync.center.release_commands import online_key_of
-    releases.publish(bundle, regency.repository(), online_key_of(regency.center_dir))
+    key_signing.publish(bundle, regency.repository(), online_key_of(regency.center_dir))
 
 
 def asking(monkeypatch) -> list[str]:
@@ -64,8 +64,8 @@ def asking(monkeypatch) -> list[str]:
 def test_a_pc_finds_itself_in_the_closure_by_the_name_the_release_build_gave_it(monkeypatch, machine, key):
     import sysconfig
     import loket_python
-    from sync import release_build
-    assert set(loket_python.CLOSURE_PLATFORMS.values()) == set(release_build.PLATFORMS)  # every platform gathered
+    from sync.release import candidate_build
+    assert set(loket_python.CLOSURE_PLATFORMS.values()) == set(candidate_build.PLATFORMS)  # every platform gathered
     monkeypatch.setattr(sysconfig, "get_platform", lambda: machine)
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     assert loket_python.closure_key() == (f"{python}-{key}" if key else None)
@@ -112,7 +112,7 @@ def test_a_release_whose_closure_lacks_this_pc_or_a_wheel_is_refused_before_any_
     # Listed in release.json but not in the signed targets (a release.json signed again by hand): refused too.
     bundle = closure_bundle(regency, "9.0.4", ["loket_kecamatan-9.0.4-py3-none-any.whl"],
                             {THIS_PC: ["loket_kecamatan-9.0.4-py3-none-any.whl"]})
-    release = (bundle / "targets" / releases.RELEASE_TARGET).read_text()
+    release = (bundle / "targets" / key_signing.RELEASE_TARGET).read_text()
     import json
     changed = json.loads(release)
     changed["wheels"].append("wheels/idna-3.20-py3-none-any.whl")
@@ -205,23 +205,23 @@ def older_python(work: Path) -> Path:
 @pytest.mark.soak
 def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_locks_after_an_update(tmp_path):
     from app.updates import installing, launcher, starting
-    from sync import dependency_lock, release_build
+    from sync.release import candidate_build, dependency_lock
     from tests.sync.harness import fill_kecamatan
     from tests.updates.test_install import build_wheel
     version = "9.1.0"
     app_wheel = next(build_wheel(version, tmp_path).glob("*.whl"))
     with zipfile.ZipFile(app_wheel) as opened:
         lock = opened.read(dependency_lock.OFFICE_LOCK).decode()
-    app = release_build.AppWheel(app_wheel, version, "Rilis uji.", release_build.wheel_requires(app_wheel), lock)
+    app = candidate_build.AppWheel(app_wheel, version, "Rilis uji.", candidate_build.wheel_requires(app_wheel), lock)
     python, platform = THIS_PC.split("-", 1)
-    gathered, closure = release_build.gather(app, [python], [platform], tmp_path / "pypi", say=lambda line: None)
+    gathered, closure = candidate_build.gather(app, [python], [platform], tmp_path / "pypi", say=lambda line: None)
     pins = {pin.name: str(pin.version) for pin in dependency_lock.for_target(
-        dependency_lock.parse(lock), release_build.target_environment(python, platform)).values()}
+        dependency_lock.parse(lock), candidate_build.target_environment(python, platform)).values()}
     assert all(pins[name] != old for name, old in OLDER.items())
 
     regency = Regency(tmp_path)
     try:
-        bundle = releases.sign_release(regency.keys, version, "Rilis uji.", [app_wheel, *gathered], tmp_path / "paket",
+        bundle = key_signing.sign_release(regency.keys, version, "Rilis uji.", [app_wheel, *gathered], tmp_path / "paket",
                                        requires=app.requires, closure={THIS_PC: [app_wheel.name, *closure[THIS_PC]]})
         published(regency, bundle)
         fill_kecamatan(regency.office, 2)  # an office with its identity and work: the walk opens every page

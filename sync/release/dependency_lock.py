@@ -2,7 +2,7 @@
 for each Python and system (its markers choose) and the sha256 of each file of it.
 
 The office's lock travels inside the release wheel (OFFICE_LOCK, package data): `release build` gathers
-exactly its files for each target (sync/release_build.py, gather), and tests/updates/test_lock.py checks
+exactly its files for each target (sync/release/candidate_build.py, gather), and tests/updates/test_lock.py checks
 the three locks (the center's is CENTER_LOCK) against pyproject.toml. Read here once for all: what a lock
 line says, which lines a PC of one Python and system installs, and whether those are every package its
 parents ask for."""

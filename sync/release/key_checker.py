@@ -4,9 +4,9 @@ key, as in-toto's link metadata binds a step's products to the functionary who r
 The record ({version, app, files: {name: sha256}, closure, verdict, pages, checked_at}) is signed
 with the checker key (Ed25519) of the machine that ran the walk: made there at the first check, kept
 in the user's own settings folder (never in a work folder, never bound into the candidate's
-sandbox: sync/sandbox.py). The record vouches for the check's quality, never for the files: `release
+sandbox: sync/release/candidate_sandbox.py). The record vouches for the check's quality, never for the files: `release
 sign` signs only the app wheel the admin holds and what its own lock names (issue 88 finding 1,
-sync/release_build.sign_checked), so a checker key says at most "lulus" about the genuine release.
+sync/release/candidate_build.sign_checked), so a checker key says at most "lulus" about the genuine release.
 `release sign` takes a verdict only from checker keys pinned in the key folder
 (`pemeriksa/<key id>.pub`, public): the key of the laptop that signs is pinned there when it signs
 (the same program on the same account made both), a key of another machine (the center's server,
@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.frame.private_files import private_dir, write_private
-from sync.releases import FINGERPRINT_HEX, ReleaseError, printed_fingerprint
+from sync.release.key_signing import FINGERPRINT_HEX, ReleaseError, printed_fingerprint
 
 CHECKER_KEY = "pemeriksa-rilis.pem"
 PINNED = "pemeriksa"  # in the key folder: the checker keys release sign trusts, public

@@ -3,11 +3,15 @@ the candidate's own word.
 
 The candidate is a command of the candidate's own run.py, `check-server` (app/programs/office_commands.py):
 on a COPY of an office's database it creates one throwaway account per role, serves on 127.0.0.1 and
-writes a ready file ({"port", "version", "accounts": [{"role", "username", "password"}]}). Everything
+writes a ready file ({"port", "version", "accounts": [{"role", "username", "password"}]}); given
+`--lan-host`, it serves the LAN's TLS listener there too, as `serve` does, and the ready file names
+its port and CA ("lan_port", "lan_ca"). Everything
 else happens here, in the program already trusted (an office's running version or its launcher, the
 regency laptop's installed one): the candidate is started as a process of its own group, signed in
 through its real sign-in form over HTTP, "/" and the pages linked from it (two levels, a budget of
-requests) are opened, and every answer's status is judged here. A 5xx, a sign-in that does not lead
+requests) are opened, and every answer's status is judged here. The release build walks the
+candidate in its sandbox as a counter reaches the office PC (issue 88 finding 7): over the LAN
+listener, TLS checked against the candidate's CA for the office's address, from a LAN address. A 5xx, a sign-in that does not lead
 to a signed-in page, a role missing or no page at all is a failure; a candidate that never became
 ready, ran out of time or broke the connection before any page answered is `interrupted` (a power
 cut, a full disk, a slow PC: tried again, not the release's fault). What the candidate prints, writes
@@ -17,8 +21,10 @@ This module imports no capability of the office app: the laptop's release build 
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,9 +159,16 @@ def _parsed(path: Path):
         return None
 
 
-def _as_contracted(value) -> bool:
-    """The ready file says a port and accounts as the contract has them."""
-    if not isinstance(value, dict) or type(value.get("port")) is not int or not 0 < value["port"] < 65536:
+def _port(value) -> bool:
+    return type(value) is int and 0 < value < 65536
+
+
+def _as_contracted(value, lan: bool = False) -> bool:
+    """The ready file says a port and accounts as the contract has them (`lan`: and its LAN listener's
+    port and CA)."""
+    if not isinstance(value, dict) or not _port(value.get("port")):
+        return False
+    if lan and not (_port(value.get("lan_port")) and isinstance(value.get("lan_ca"), str)):
         return False
     accounts = value.get("accounts")
     return isinstance(accounts, list) and all(
@@ -163,17 +176,19 @@ def _as_contracted(value) -> bool:
         for one in accounts)
 
 
-def wait_ready(process: subprocess.Popen, ready_file: Path, deadline: float) -> dict | str | Verdict:
+def wait_ready(process: subprocess.Popen, ready_file: Path, deadline: float, lan: bool = False) -> dict | str | Verdict:
     """The ready file's content; why the candidate never became ready (a str: interrupted); or, for a
-    whole file that is not what the contract says, the candidate's failure (a Verdict)."""
+    whole file that is not what the contract says (`lan`: with its LAN listener), the candidate's
+    failure (a Verdict)."""
     while True:
         # Read once and judge that reading: a file read absent, then read again once the candidate had
         # written it, was judged "not as contracted" and the good release refused for good (a CI run).
         ready = _parsed(ready_file)
         if ready is not None:
-            if _as_contracted(ready):
+            if _as_contracted(ready, lan):
                 return ready
-            return Verdict(failed=[("(berkas siap versi baru tidak sesuai: port dan akun pemeriksa)", NOT_ANSWERED)])
+            return Verdict(failed=[("(berkas siap versi baru tidak sesuai: port" + (", port LAN dan sertifikatnya"
+                                    if lan else "") + " dan akun pemeriksa)", NOT_ANSWERED)])
         code = process.poll()
         if code is not None:
             return f"versi baru berhenti (kode {code}) sebelum siap diperiksa"
@@ -188,7 +203,8 @@ def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float
     it over HTTP, stop it with its whole tree; the verdict is this function's own. `roles`: those the
     trusted program knows for the candidate's program, each must have its account; `version`: the one
     the candidate must say it is. `seconds` bounds the whole check. `through`: the unix socket of the
-    relay of a candidate in its sandbox (sync/sandbox.py), the only way to its port."""
+    relay of a candidate in its sandbox (sync/release/candidate_sandbox.py), the only way to its LAN listener: the walk
+    then comes as a counter's browser does (`command` serves with --lan-host candidate_sandbox.OFFICE_ADDRESS)."""
     deadline = time.monotonic() + seconds
     work_dir = Path(work_dir)
     (work_dir / READY_FILE).unlink(missing_ok=True)
@@ -197,22 +213,27 @@ def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float
     except OSError as problem:  # the program could not be started at all (a full disk, a missing file)
         return Verdict(interrupted=f"versi baru tidak dapat dijalankan ({type(problem).__name__}: {problem})")
     try:
-        ready = wait_ready(process, work_dir / READY_FILE, deadline)
+        ready = wait_ready(process, work_dir / READY_FILE, deadline, lan=through is not None)
         if isinstance(ready, str):
             return Verdict(interrupted=ready)
         if isinstance(ready, Verdict):
             return ready
         if through is None:
-            return _walk(ready, roles, version, deadline, max_requests)
-        from sync.sandbox import Bridge
+            return _walk(ready, roles, version, deadline, max_requests, _Door(f"http://127.0.0.1:{ready['port']}"))
+        from sync.release.candidate_sandbox import OFFICE_ADDRESS, Bridge
         try:
             bridge = Bridge(through)
         except OSError as problem:  # a link or a file in the relay socket's place: the candidate's doing
             return Verdict(failed=[(f"(soket versi baru tidak dapat dipakai: {type(problem).__name__})", NOT_ANSWERED)])
+        trusted = Path(tempfile.mkdtemp(prefix="loket-ca-"))  # the walker's own folder: none of the candidate's
         try:
-            return _walk(dict(ready, port=bridge.port), roles, version, deadline, max_requests)
+            (trusted / "ca-kandidat.pem").write_text(ready["lan_ca"], "ascii", errors="replace")
+            door = _Door(f"https://127.0.0.1:{bridge.port}", f"{OFFICE_ADDRESS}:{ready['lan_port']}",
+                         trusted / "ca-kandidat.pem")
+            return _walk(ready, roles, version, deadline, max_requests, door)
         finally:
             bridge.close()
+            shutil.rmtree(trusted, ignore_errors=True)
     finally:
         stop(process)
 
@@ -221,11 +242,51 @@ def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float
 
 class _Broken(Exception):
     """The candidate stopped answering in the middle of the walk; `transient`: out of time (a slow or
-    busy PC), not a page's fault."""
+    busy PC), not a page's fault; `certificate`: its TLS was refused (a counter's browser refuses it
+    too), the candidate's fault even before any page."""
 
-    def __init__(self, message: str, transient: bool):
+    def __init__(self, message: str, transient: bool, certificate: bool = False):
         super().__init__(message)
-        self.transient = transient
+        self.transient, self.certificate = transient, certificate
+
+
+@dataclass
+class _Door:
+    """Where the walk's requests go (`base`) and, when it comes as a counter does, the office PC's
+    address and LAN port it asks for (`host`: the Host header and the name the certificate must
+    carry) and the candidate's CA the counters trust (`ca`, a file of the walker's)."""
+    base: str
+    host: str = ""
+    ca: Path | None = None
+
+    @property
+    def origin(self) -> str:
+        """What a browser names as the page's origin (its Referer on the sign-in form)."""
+        return f"https://{self.host}" if self.host else self.base
+
+    def netlocs(self) -> tuple[str, ...]:
+        return ("", urlsplit(self.base).netloc, self.host)
+
+    def session(self):
+        import requests
+        session = requests.Session()
+        session.trust_env = False  # no proxy of the PC's between the walk and the candidate
+        if self.host:
+            session.headers["Host"] = self.host
+            session.verify = str(self.ca)
+            session.mount("https://", _counter_adapter(self.host.rsplit(":", 1)[0]))
+        return session
+
+
+def _counter_adapter(name: str):
+    """requests' adapter whose TLS connections check the certificate for `name` (the office PC's
+    address, as a counter's browser types it), wherever the connection goes (the bridge)."""
+    from requests.adapters import HTTPAdapter
+
+    class AsCounter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            super().init_poolmanager(*args, server_hostname=name, **kwargs)
+    return AsCounter()
 
 
 @dataclass
@@ -238,10 +299,8 @@ class _Walker:
     seen: set = field(default_factory=set)
 
 
-def _walk(ready: dict, roles, version, deadline: float, max_requests: int) -> Verdict:
-    import requests
+def _walk(ready: dict, roles, version, deadline: float, max_requests: int, door: _Door) -> Verdict:
     verdict = Verdict()
-    base = f"http://127.0.0.1:{ready['port']}"
     if version is not None and ready.get("version") != version:
         verdict.fail(f"(versi yang berjalan: {str(ready.get('version'))[:64]}, bukan {version})", NOT_ANSWERED)
     missing = sorted(set(roles) - {account["role"] for account in ready["accounts"]})
@@ -250,10 +309,8 @@ def _walk(ready: dict, roles, version, deadline: float, max_requests: int) -> Ve
     walkers = []
     try:
         for account in ready["accounts"]:
-            session = requests.Session()
-            session.trust_env = False  # no proxy of the PC's between the walk and 127.0.0.1
-            walker = _Walker(session, account["role"])
-            home = _sign_in(walker, base, account, verdict, deadline)
+            walker = _Walker(door.session(), account["role"])
+            home = _sign_in(walker, door, account, verdict, deadline)
             if home is not None:
                 walker.first = [url for url in links(home) if pattern(url) != pattern("/")]
                 walker.seen = {pattern("/"), *map(pattern, walker.first)}
@@ -262,7 +319,7 @@ def _walk(ready: dict, roles, version, deadline: float, max_requests: int) -> Ve
             for url in walker.first:
                 if verdict.pages >= max_requests:
                     break
-                for link in links(_open(walker.session, base, url, verdict, deadline) or ""):
+                for link in links(_open(walker.session, door, url, verdict, deadline) or ""):
                     if pattern(link) not in walker.seen:
                         walker.seen.add(pattern(link))
                         walker.later.append(link)
@@ -270,9 +327,9 @@ def _walk(ready: dict, roles, version, deadline: float, max_requests: int) -> Ve
         while verdict.pages < max_requests and any(walker.later for walker in walkers):
             for walker in walkers:
                 if walker.later and verdict.pages < max_requests:
-                    _open(walker.session, base, walker.later.pop(0), verdict, deadline)
+                    _open(walker.session, door, walker.later.pop(0), verdict, deadline)
     except _Broken as problem:
-        if problem.transient or verdict.pages == 0:  # out of time, or no page answered yet: no verdict
+        if problem.transient or verdict.pages == 0 and not problem.certificate:  # out of time, or no page yet
             return Verdict(pages=verdict.pages, interrupted=str(problem))
         verdict.fail(str(problem)[:300], NOT_ANSWERED)  # a page that broke the server's connection
     finally:
@@ -283,21 +340,22 @@ def _walk(ready: dict, roles, version, deadline: float, max_requests: int) -> Ve
     return verdict
 
 
-def _sign_in(walker: _Walker, base: str, account: dict, verdict: Verdict, deadline: float) -> str | None:
-    """The real sign-in form, as a browser sends it; "/" as the account sees it then, or None (failed)."""
+def _sign_in(walker: _Walker, door: _Door, account: dict, verdict: Verdict, deadline: float) -> str | None:
+    """The real sign-in form, as a browser sends it (its Referer too: over TLS the form is refused
+    without); "/" as the account sees it then, or None (failed)."""
     where = f"{SIGN_IN_PATH} ({account['role']})"
-    form = _get(walker.session, base + SIGN_IN_PATH, verdict, deadline)
+    form = _get(walker.session, door.base + SIGN_IN_PATH, verdict, deadline)
     if form.status != 200:
         verdict.fail(where, form.status)
         return None
     token = CSRF.search(form.text)
-    answer = _request(walker.session, "POST", base + SIGN_IN_PATH, verdict, deadline, data={
+    answer = _request(walker.session, "POST", door.base + SIGN_IN_PATH, verdict, deadline, data={
         "csrf_token": token.group(1) if token else "", "username": account["username"],
-        "password": account["password"], "next": ""})
+        "password": account["password"], "next": ""}, headers={"Referer": door.origin + SIGN_IN_PATH})
     if answer.status >= 400 or urlsplit(answer.location).path == SIGN_IN_PATH:
         verdict.fail(where, answer.status if answer.status >= 400 else 401)
         return None
-    home = _open(walker.session, base, "/", verdict, deadline)
+    home = _open(walker.session, door, "/", verdict, deadline)
     if home is None or SIGNED_IN_MARK not in home:
         if home is not None:
             verdict.fail(where, 401)  # "/" answered, but not to a signed-in account
@@ -329,6 +387,9 @@ def _request(session, method: str, url: str, verdict: Verdict, deadline: float, 
                            answer.headers.get("Content-Type", "").startswith("text/html"))
     except requests.RequestException as problem:
         verdict.pages -= 1
+        if isinstance(problem, requests.exceptions.SSLError):
+            raise _Broken(f"{urlsplit(url).path} (sertifikat TLS kantor ditolak, seperti di PC loket)", transient=False,
+                          certificate=True) from None
         raise _Broken(f"{urlsplit(url).path} tidak menjawab ({type(problem).__name__})",
                       transient=isinstance(problem, requests.Timeout)) from None
 
@@ -337,14 +398,14 @@ def _get(session, url: str, verdict: Verdict, deadline: float) -> _Answer:
     return _request(session, "GET", url, verdict, deadline)
 
 
-def _open(session, base: str, url: str, verdict: Verdict, deadline: float) -> str | None:
+def _open(session, door: _Door, url: str, verdict: Verdict, deadline: float) -> str | None:
     """One GET (an htmx fragment's address too: asked plainly, it answers its page); a redirect within
     the site is followed once. Returns the page's HTML, None for anything else."""
-    answer = _get(session, base + url, verdict, deadline)
+    answer = _get(session, door.base + url, verdict, deadline)
     target = urlsplit(answer.location)
-    if 300 <= answer.status < 400 and target.netloc in ("", urlsplit(base).netloc) and target.path.startswith("/"):
+    if 300 <= answer.status < 400 and target.netloc in door.netlocs() and target.path.startswith("/"):
         url = target._replace(scheme="", netloc="").geturl()
-        answer = _get(session, base + url, verdict, deadline)
+        answer = _get(session, door.base + url, verdict, deadline)
     if answer.status >= 500:
         verdict.fail(url, answer.status)
         return None

@@ -13,15 +13,15 @@ stick unplugged. In order, stopping at the first refusal (an Indonesian sentence
    against the lock's sha256; gather), and every file's SHA-256 is kept here before any candidate code runs;
 3. the app wheel and the gathered wheels alone are installed into a fresh venv of the Python running
    the command, outside any source tree; from here on every process of the candidate, pip's install
-   included, runs in its sandbox (sync/sandbox.py, issue 79): it writes only its work folder, sees
+   included, runs in its sandbox (sync/release/candidate_sandbox.py, issue 79): it writes only its work folder, sees
    no home, drive, process or program of the laptop, and nothing of it outlives its step;
 4. in it, in a scrubbed environment (candidate_env: its own home and temp inside the work folder, no
    LOKET_* or PYTHONPATH, no keyring), the candidate makes demo data (`run.py demo`) and restores each
    given backup; this program then starts the candidate's server on each and walks it over HTTP
-   itself (sync/candidate_walk.py), judging every status: nothing the candidate prints decides;
+   itself (sync/release/candidate_walk.py), judging every status: nothing the candidate prints decides;
 5. the exact files checked, re-hashed against the SHA-256 taken in step 2, go to the checked folder
    with a manifest (pemeriksaan.json) of their hashes and the verdict, signed with this machine's
-   checker key (sync/walk_record.py, as in-toto's link metadata).
+   checker key (sync/release/key_checker.py, as in-toto's link metadata).
 
 `run.py release sign CHECKED --wheel-rilis WHEEL --keys E:\\kunci-rilis` (sign_checked) runs no
 candidate code and trusts no machine's word (issue 88 finding 1: the check may run at the center's
@@ -54,9 +54,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from loket_python import SUPPORTED
-from sync import dependency_lock, sandbox, walk_record
-from sync.dependency_lock import OFFICE_LOCK, LockError
-from sync.releases import KEY_FILES, ReleaseError, release_version, sign_release
+from sync.release import candidate_sandbox, dependency_lock, key_checker
+from sync.release.dependency_lock import OFFICE_LOCK, LockError
+from sync.release.key_signing import KEY_FILES, ReleaseError, release_version, sign_release
 
 APP_DISTRIBUTION = "loket-kecamatan"
 APP_WHEEL_PREFIX = "loket_kecamatan-"
@@ -88,7 +88,7 @@ class AppWheel:
     version: str
     notes: str
     requires: list[str]
-    lock: str = ""  # its office lock (sync/dependency_lock.OFFICE_LOCK): the versions CI tested, with hashes
+    lock: str = ""  # its office lock (sync/release/dependency_lock.OFFICE_LOCK): the versions CI tested, with hashes
 
 
 def read_app_wheel(path: Path) -> AppWheel:
@@ -310,7 +310,7 @@ def install_fresh(app: AppWheel, wheelhouse: Path, work: Path) -> Path:
                            f"{_tail(done.stdout)}")
     install = [str(python), "-m", "pip", "install", "--isolated", "--no-index", "--disable-pip-version-check",
                "--no-cache-dir", "--no-compile", "--find-links", str(wheelhouse), str(app.path)]
-    done = _run(sandbox.command(install, work, readonly=[wheelhouse, app.path]), STEP_SECONDS, cwd=work,
+    done = _run(candidate_sandbox.command(install, work, readonly=[wheelhouse, app.path]), STEP_SECONDS, cwd=work,
                 env=candidate_env(work))
     if done.returncode != 0:
         raise ReleaseError("Wheel rilis tidak dapat dipasang dari wheel yang terkumpul (pip): "
@@ -398,11 +398,11 @@ def _drive_roots() -> list[str]:
 
 
 def keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None) -> list:
-    """Key copies a candidate run for these paths could find (sync/key_search.py: by name or content,
+    """Key copies a candidate run for these paths could find (sync/release/key_search.py: by name or content,
     in the trash, in archives, through links): anywhere under the folders of the command's own paths,
     beside any folder above them (one level down), anywhere on every drive or mounted stick and in
     the user's home."""
-    from sync.key_search import key_copies
+    from sync.release.key_search import key_copies
     seen: set = set()
     folders = []
     for path in paths:
@@ -420,11 +420,11 @@ def refuse_keys_in_reach(paths: list[Path], home: Path | None = None, drives: li
                          allowed: list[Path] = ()) -> None:
     """`allowed`: key files the machine holds by design (the center server's installed online key,
     when the check runs there): the sandbox hides them like every other file. This machine's own
-    checker key (walk_record.py) is no release key: a file holding it and nothing else, wherever it
+    checker key (key_checker.py) is no release key: a file holding it and nothing else, wherever it
     lies (its settings folder, a backup of the home), is not a copy to destroy (issue 88 finding 2)."""
     allowed = {Path(path).resolve() for path in allowed}
-    checker = walk_record.checker_key(create=False)
-    own = {walk_record.key_id(checker.public_key())} if checker else set()
+    checker = key_checker.checker_key(create=False)
+    own = {key_checker.key_id(checker.public_key())} if checker else set()
     near = [copy for copy in keys_in_reach(paths, home, drives)
             if not (copy.key_ids and set(copy.key_ids) <= own) and (copy.inside or copy.path.resolve() not in allowed)]
     if near:
@@ -494,23 +494,23 @@ def _restore_and_walk(python: Path, script: Path, work: Path, backup: Path, key:
 def _walk(python: Path, script: Path, work: Path, what: str, folder: Path, database: Path, mode: str, say,
           version: str | None = None) -> int:
     """One walk of the candidate's pages on one data folder, by this program over HTTP (the candidate
-    only serves: sync/candidate_walk.py); the pages walked, ReleaseError when a page answered 5xx, a
+    only serves: sync/release/candidate_walk.py); the pages walked, ReleaseError when a page answered 5xx, a
     role could not sign in, or the candidate never served."""
     from app.frame.programs import program_roles
-    from sync import candidate_walk
+    from sync.release import candidate_walk
     say(f"  {what} ...")
     walked = work / f"jalan-{secrets.token_hex(4)}"
     walked.mkdir(parents=True)
     ready = walked / candidate_walk.READY_FILE
     command = [str(python), str(script), "check-server", "--data", str(folder), "--database", str(database),
-               "--mode", mode, "--ready-file", str(ready)]
-    outer, sockets = sandbox.socket_folders()
+               "--mode", mode, "--ready-file", str(ready), "--lan-host", candidate_sandbox.OFFICE_ADDRESS]  # walked as a counter
+    outer, sockets = candidate_sandbox.socket_folders()
     try:
-        caged = sandbox.command(sandbox.relayed(command, ready, python), work, _readonly(work, [sandbox.RELAY]),
+        caged = candidate_sandbox.command(candidate_sandbox.relayed(command, ready, python), work, _readonly(work, [candidate_sandbox.RELAY]),
                                 _hidden(work), sockets)
         verdict = candidate_walk.walk_candidate(caged, candidate_env(work, mode), walked, STEP_SECONDS,
                                                 roles=program_roles(mode), version=version,
-                                                through=sockets / sandbox.SOCKET_NAME)
+                                                through=sockets / candidate_sandbox.SOCKET_NAME)
     finally:
         shutil.rmtree(outer, ignore_errors=True)
     if verdict.interrupted:
@@ -547,8 +547,8 @@ def _hidden(work: Path) -> list[Path]:
 
 
 def _candidate(argv: list, work: Path, env: dict, readonly: list[Path] = ()) -> subprocess.CompletedProcess:
-    """One run of candidate code, in its sandbox (sync/sandbox.py), to its end: nothing of it outlives it."""
-    return _run(sandbox.command(argv, work, _readonly(work, readonly), _hidden(work)), STEP_SECONDS, cwd=work, env=env)
+    """One run of candidate code, in its sandbox (sync/release/candidate_sandbox.py), to its end: nothing of it outlives it."""
+    return _run(candidate_sandbox.command(argv, work, _readonly(work, readonly), _hidden(work)), STEP_SECONDS, cwd=work, env=env)
 
 
 CHECKED_MANIFEST = "pemeriksaan.json"
@@ -616,14 +616,14 @@ def build(wheel: Path, checked: Path | None = None, data_copies: list[Path] = ()
     say(f"Rilis {app.version} lulus pemeriksaan dalam {(time.monotonic() - started) / 60:.0f} menit: {checked} "
         f"({len(files)} wheel, {size / 1e6:.0f} MB).")
     say("Catatan pemeriksaan ditandatangani dengan kunci pemeriksa komputer ini, sidik "
-        f"{walk_record.fingerprint(walk_record.checker_key().public_key())}.")
+        f"{key_checker.fingerprint(key_checker.checker_key().public_key())}.")
     return checked
 
 
 def refuse_without_sandbox(app: AppWheel) -> None:
     """No candidate code runs outside its sandbox (issue 79): where there is none (Windows, no
     bubblewrap), the check is done at the center's Linux server, with the same command."""
-    reason = sandbox.unavailable()
+    reason = candidate_sandbox.unavailable()
     if reason:
         raise ReleaseError(f"Rilis {app.version} tidak dijalankan di komputer ini: {reason}. Rilis yang belum dipercaya "
                            "hanya dijalankan di dalam kotak pasir, jauh dari kunci dan dari program yang "
@@ -639,7 +639,7 @@ def refuse_without_sandbox(app: AppWheel) -> None:
 def _write_checked(checked: Path, app: AppWheel, files: list[Path], hashes: dict, closure: dict, pages: int) -> None:
     """The checked folder: the files, each copy's SHA-256 equal to the one taken before the candidate
     ran (a candidate that rewrote a wheel in its work folder is refused here), and the manifest, the
-    walk record signed by this machine's checker key (sync/walk_record.py). Written beside its place
+    walk record signed by this machine's checker key (sync/release/key_checker.py). Written beside its place
     first: a folder cut short is never taken for a checked one."""
     partial = checked.with_name(checked.name + ".sebagian")
     shutil.rmtree(partial, ignore_errors=True)
@@ -653,7 +653,7 @@ def _write_checked(checked: Path, app: AppWheel, files: list[Path], hashes: dict
     manifest = {"version": app.version, "app": app.path.name, "files": hashes, "closure": closure,
                 "verdict": PASSED, "pages": pages,
                 "checked_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
-    (partial / CHECKED_MANIFEST).write_text(json.dumps(walk_record.sign(manifest), indent=1), "utf-8")
+    (partial / CHECKED_MANIFEST).write_text(json.dumps(key_checker.sign(manifest), indent=1), "utf-8")
     if checked.exists():
         shutil.rmtree(checked)
     partial.replace(checked)
@@ -665,7 +665,7 @@ def sign_checked(checked: Path, key_folder: Path, held: Path, bundle: Path | Non
     candidate code runs. Trusted are the bytes the admin holds: the app wheel must be, byte for byte,
     `held` (the release wheel downloaded from the project's release page and kept on this laptop), and
     every other wheel must carry a sha256 that `held`'s own lock names, each target's closure exactly
-    the files of the lock lines that target installs. The checker's record (walk_record.py) then only
+    the files of the lock lines that target installs. The checker's record (key_checker.py) then only
     says how the check went: a verdict "lulus" by a checker key the key folder trusts (`checker`: the
     fingerprint of another machine's, typed), shown as that. So whoever holds a checker key (a taken
     center) can at most say "lulus" about the genuine release. ReleaseError naming the file, nothing
@@ -695,7 +695,7 @@ def sign_checked(checked: Path, key_folder: Path, held: Path, bundle: Path | Non
         raise ReleaseError(f"Daftar versi di wheel {held.name} ({OFFICE_LOCK}) tidak dapat dipakai: {problem} "
                            "Tanyakan ke proyek; tidak ada yang ditandatangani.") from None
     _refuse_unheld(checked, app, present, pins)
-    manifest, by, new_checkers = walk_record.verified(envelope, key_folder, CHECKED_MANIFEST, checker)
+    manifest, by, new_checkers = key_checker.verified(envelope, key_folder, CHECKED_MANIFEST, checker)
     try:
         hashes, closure = dict(manifest["files"]), dict(manifest["closure"])
         verdict, pages = str(manifest["verdict"]), manifest.get("pages")
@@ -730,7 +730,7 @@ def sign_checked(checked: Path, key_folder: Path, held: Path, bundle: Path | Non
     files = [folder / held.name, *sorted(folder / name for name in present if name != held.name)]
     signed = sign_release(key_folder, app.version, app.notes, files, bundle, requires=app.requires,
                           closure=closure, expected=present)
-    walk_record.pin_new(key_folder, new_checkers, say)
+    key_checker.pin_new(key_folder, new_checkers, say)
     size = sum(f.stat().st_size for f in signed.rglob("*") if f.is_file())
     say(f"Rilis {app.version} ditandatangani: {signed} ({len(files)} wheel, {size / 1e6:.0f} MB).")
     return signed
@@ -794,7 +794,7 @@ def _tail(text: str, lines: int = 15) -> str:
     """The last lines of a program's output (a candidate's, pip's), shown to the admin quoted, each
     behind "| ", and stripped of control sequences (issue 88 finding 6: a fake "lulus" after a cleared
     screen must read as what the program printed, not as this program's word)."""
-    from sync.candidate_walk import printable
+    from sync.release.candidate_walk import printable
     kept = printable(text).splitlines()
     return "\n".join(f"  | {line}" for line in [line for line in kept if line.strip()][-lines:])
 

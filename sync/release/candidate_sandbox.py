@@ -10,11 +10,14 @@ the Python it runs (read-only), its venv (read-only), the work folder (the only 
 fresh /proc, /dev and /tmp. No /home, /media, /mnt, /run/user, /etc: the admin's files, the drives,
 the signer's processes and program are not there to see.
 
-The walker (sync/candidate_walk.py) stays outside. It reaches the candidate's server through a unix
-socket in a folder bound into the sandbox: inside, `sandbox_relay.py` (run with `python -I -S`, so no
-.pth of the candidate runs in it) starts the candidate's command and carries each connection to the
-port its ready file names; outside, `Bridge` listens on the host's 127.0.0.1 and carries each
-connection to that socket.
+The walker (sync/release/candidate_walk.py) stays outside. It reaches the candidate's server through a unix
+socket in a folder bound into the sandbox: inside, `candidate_relay.py` (run with `python -I -S`, so no
+.pth of the candidate runs in it) gives the candidate a network of its own where the office PC is
+OFFICE_ADDRESS and a counter COUNTER_ADDRESS, starts the candidate's command (its LAN listener on
+OFFICE_ADDRESS) and carries each connection to that listener from COUNTER_ADDRESS, as a counter's
+browser comes (issue 88 finding 7); outside, `Bridge` listens on the host's 127.0.0.1 and carries
+each connection to that socket. The candidate runs as a user of its own (SANDBOX_UID), never as
+root of its namespace, even when the build runs as root (a center server's service).
 
 Windows has no such sandbox here: `unavailable()` says why, and the release build refuses to run a
 candidate at all (the check then runs at the center's Linux server)."""
@@ -28,13 +31,18 @@ import tempfile
 import threading
 from pathlib import Path
 
-from sync.sandbox_relay import pump
+from sync.release.candidate_relay import pump
 
-RELAY = Path(__file__).with_name("sandbox_relay.py")
+RELAY = Path(__file__).with_name("candidate_relay.py")
 SOCKET_NAME = "kandidat.sock"
 INSIDE_SOCKETS = "/soket"  # where the socket folder is inside: short, whatever the host's path is
 PROBE_SECONDS = 30
 TMP_BYTES = 256 * 1024 * 1024  # its /tmp is memory: a candidate filling it must not fill the laptop's
+SANDBOX_UID = 1000
+# The office's LAN inside the sandbox (private addresses, as an office router gives; the office's CA may
+# vouch for them): the office PC the candidate serves as, and the counter PC the walk comes from.
+OFFICE_ADDRESS = "192.168.1.10"
+COUNTER_ADDRESS = "192.168.1.21"
 
 
 def bwrap() -> str | None:
@@ -47,13 +55,19 @@ def unavailable() -> str | None:
         return "Windows tidak menyediakan kotak pasir (bubblewrap) untuk menjalankan rilis yang belum dipercaya"
     if bwrap() is None:
         return "program bubblewrap (bwrap) belum terpasang (Debian/Ubuntu: sudo apt install bubblewrap)"
-    try:
-        done = subprocess.run(command(["/bin/true"], Path(tempfile.gettempdir())), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=PROBE_SECONDS, text=True)
-    except (OSError, subprocess.TimeoutExpired) as problem:
-        return f"bubblewrap tidak dapat dijalankan ({type(problem).__name__})"
-    if done.returncode != 0:
-        return f"bubblewrap tidak dapat membuat kotak pasir di sistem ini ({done.stdout.strip()[-200:]})"
+    # The sandbox, then the office network its relay makes inside it (a system may refuse a user
+    # namespace inside bubblewrap's): refused here, before anything of a release is gathered or run.
+    network = [os.path.realpath(sys.executable), "-I", "-S", str(RELAY), "--coba", OFFICE_ADDRESS, COUNTER_ADDRESS]
+    for argv, readonly in ((["/bin/true"], []), (network, [RELAY])):
+        try:
+            done = subprocess.run(command(argv, Path(tempfile.gettempdir()), readonly), stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, timeout=PROBE_SECONDS, text=True)
+        except (OSError, subprocess.TimeoutExpired) as problem:
+            return f"bubblewrap tidak dapat dijalankan ({type(problem).__name__})"
+        if done.returncode != 0 and argv is network:
+            return f"bubblewrap tidak dapat memberi rilis jaringan kantornya sendiri di sistem ini ({done.stdout.strip()[-200:]})"
+        if done.returncode != 0:
+            return f"bubblewrap tidak dapat membuat kotak pasir di sistem ini ({done.stdout.strip()[-200:]})"
     return None
 
 
@@ -87,15 +101,18 @@ def command(argv: list[str], work: Path, readonly: list[Path] = (), hidden: list
         binds += ["--size", "65536", "--tmpfs", str(Path(path).resolve())]
     if sockets is not None:
         binds += ["--bind", str(Path(sockets).resolve()), INSIDE_SOCKETS]
-    return [bwrap() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+    return [bwrap() or "bwrap", "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid",
+            str(SANDBOX_UID), "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp", *binds, "--chdir", str(work),
             "--", *argv]
 
 
 def relayed(argv: list[str], ready_file: Path, python: Path) -> list[str]:
-    """`argv` started inside the sandbox by the relay, which serves SOCKET_NAME in INSIDE_SOCKETS.
-    `python`: the candidate's (its base interpreter; -I -S: no .pth, no variable, no user site)."""
-    return [str(python), "-I", "-S", str(RELAY), f"{INSIDE_SOCKETS}/{SOCKET_NAME}", str(ready_file), "--", *argv]
+    """`argv` started inside the sandbox by the relay, which serves SOCKET_NAME in INSIDE_SOCKETS and
+    carries it to the LAN listener on OFFICE_ADDRESS from COUNTER_ADDRESS. `python`: the candidate's
+    (its base interpreter; -I -S: no .pth, no variable, no user site)."""
+    return [str(python), "-I", "-S", str(RELAY), f"{INSIDE_SOCKETS}/{SOCKET_NAME}", str(ready_file), OFFICE_ADDRESS,
+            COUNTER_ADDRESS, "--", *argv]
 
 
 def socket_folders() -> tuple[Path, Path]:

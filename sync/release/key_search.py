@@ -1,14 +1,14 @@
 """Where a release key copy lies on the regency admin's laptop (issue 79 finding 3): `release build` runs
-no candidate while one is within its reach (sync/release_build.refuse_keys_in_reach).
+no candidate while one is within its reach (sync/release/candidate_build.refuse_keys_in_reach).
 
 A real laptop keeps copies where the admin forgot them, not only under the names `release keys` wrote:
 the trash (Linux' ~/.local/share/Trash and a stick's .Trash-<uid>; Windows' `$Recycle.Bin\\<SID>\\$R…`
 on every drive, named after nothing), any depth of the home folder and of every drive, a renamed copy
 (`targets.pem.bak`, `kunci lama.txt`), a zip or tar holding one, and a folder reached through a link.
-So a file is a key by its name (sync.releases.KEY_FILES) or by its content: the format `release keys`
+So a file is a key by its name (sync.release.key_signing.KEY_FILES) or by its content: the format `release keys`
 writes, an unencrypted PKCS#8 PEM of an Ed25519 key (an admin's SSH or TLS keys are not refused). A copy
-found by its content says which keys it holds (`key_ids`, walk_record.key_id): the machine's own checker
-key (sync/walk_record.py, the same format, kept in the user's settings folder) is told apart by that,
+found by its content says which keys it holds (`key_ids`, key_checker.key_id): the machine's own checker
+key (sync/release/key_checker.py, the same format, kept in the user's settings folder) is told apart by that,
 not by where it lies (issue 88 finding 2: every second build called it a leaked release key).
 
 Bounded: a file is read only when at most SNIFF_BYTES (a key is 119 bytes) or named as an archive,
@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.releases import KEY_FILES
+from sync.release.key_signing import KEY_FILES
 
 KEY_NAMES = frozenset(KEY_FILES.values())
 SNIFF_BYTES = 16 * 1024          # a larger file is not a key: it is only opened when named as an archive
@@ -48,7 +48,7 @@ TRASH_FOLDERS = ("$recycle.bin", "trash", ".trash", ".trash-")
 class KeyCopy:
     path: Path       # the file on disk
     inside: str = ""  # the member of an archive, '' for a plain file
-    key_ids: tuple = ()  # the keys its content holds (walk_record.key_id); () when found by its name
+    key_ids: tuple = ()  # the keys its content holds (key_checker.key_id); () when found by its name
 
     @property
     def name(self) -> str:
@@ -67,7 +67,7 @@ class KeyCopy:
 
 
 def keys_in(data: bytes) -> tuple:
-    """The id (walk_record.key_id) of each private key in the format `release keys` writes (PKCS#8 PEM
+    """The id (key_checker.key_id) of each private key in the format `release keys` writes (PKCS#8 PEM
     of Ed25519) that `data` holds; "?" for one that does not load. () when none."""
     if b"PRIVATE KEY-----" not in data:
         return ()
@@ -84,7 +84,7 @@ def keys_in(data: bytes) -> tuple:
 
 def _key_id(der: bytes) -> str:
     from cryptography.hazmat.primitives.serialization import load_der_private_key
-    from sync.walk_record import key_id
+    from sync.release.key_checker import key_id
     try:
         return key_id(load_der_private_key(der, password=None).public_key())
     except (ValueError, TypeError):
