@@ -1,5 +1,5 @@
 """What a release costs an office's disk, and the free-space floor an update keeps (issue 94 finding 2):
-this tree's release wheel and its whole office lock for this PC's Python on Linux (release_build.gather,
+this tree's release wheel and its whole office lock for this PC's Python on Linux (candidate_build.gather,
 as `run.py release build` gathers them; pip's cache or its index), installed with pip as the office's
 updater installs it (app/updates/installing._install: --no-deps --target), its folder measured.
 
@@ -31,7 +31,7 @@ def folder_bytes(folder: Path) -> int:
 def main() -> None:
     from app.backups import health
     from app.updates import room
-    from sync import release_build
+    from sync.release import candidate_build as release_build
     from tests.updates.test_release_build import THIS_PYTHON
     from tests.updates.test_wheel_contents import build_release_wheel
     parser = argparse.ArgumentParser()

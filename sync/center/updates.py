@@ -440,7 +440,7 @@ def release_to_all(targets_version: int):
 @act("terbit_semua")
 def _release_to_everyone(data_dir: Path, targets_version: int, pending: list[dict]) -> dict:
     """Everyone's timestamp moved to the release, and its line (naming the pilots that had not passed it)."""
-    from sync import releases as repository
+    from sync.release import key_signing as repository
     release = repository.release_to_everyone(repository_of(data_dir), online_key_of(data_dir), targets_version)
     with center_database.atomic():
         audit("terbit_semua", "rilis", release["version"],
