@@ -202,13 +202,13 @@ def test_a_release_to_everyone_has_its_own_line_and_is_refused_without_it(center
     from sync.center.models import CenterAudit
     _rollout(center_app, monkeypatch)
     data_dir = Path(center_app.config["DATA_DIR"])
-    pilots_only = releases.ring_releases(repository_of(data_dir))["uji"]
+    pilots_only = key_signing.ring_releases(repository_of(data_dir))["uji"]
     with monkeypatch.context() as without_its_line:
         without_its_line.setattr(updates, "audit", lambda *args, **kwargs: None)
         with pytest.raises(ActWithoutLine, match="sync/center/updates.py:_release_to_everyone"):
             updates._release_to_everyone(data_dir, pilots_only, [])
     published(center_app, "9.2.0", to_everyone=False)
-    release = updates._release_to_everyone(data_dir, releases.ring_releases(repository_of(data_dir))["uji"], [])
+    release = updates._release_to_everyone(data_dir, key_signing.ring_releases(repository_of(data_dir))["uji"], [])
     assert [(row.entity_id, row.summary) for row in CenterAudit.select().where(CenterAudit.action == "terbit_semua")] \
         == [(release["version"], f"Rilis {release['version']} (targets versi {release['targets_version']}) "
                                  "diterbitkan untuk semua komputer")]

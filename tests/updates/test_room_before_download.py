@@ -145,7 +145,7 @@ def test_pasang_checks_the_floor_again_and_names_what_to_free(app, client_for, t
     data_dir = app.config["DATA_DIR"]
     admin = client_for("admin")
     stick = usb_copy_of_a_release(tmp_path)
-    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(releases.key_folder_fingerprint(tmp_path / "kunci")))
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(key_signing.key_folder_fingerprint(tmp_path / "kunci")))
     monkeypatch.setattr(health, "free_bytes", lambda folder: 50 * 1024 ** 3)
     page = admin.post("/admin/pembaruan/usb", data={"folder": str(stick)}, follow_redirects=True).get_data(as_text=True)
     assert "Pasang pembaruan sekarang" in page and len(cached_wheels(data_dir)) == 1

@@ -285,7 +285,7 @@ def test_a_module_changed_together_with_its_record_line_is_refused_against_the_k
     name = "app/frame/command_line.py"
     changed = (site_packages / name).read_bytes() + b"\n\ndef signs_here():\n    return True\n"
     rewrite_record(site_packages, app_dist_info(site_packages), name, changed)
-    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
     refused = signer(python, site_packages, *(["sign", str(tmp_path / "x"), "--keys", str(keys)]
                                               if command == "sign" else keys_argv(tmp_path)))
     assert refused.returncode != 0, refused.stdout
@@ -347,7 +347,7 @@ def test_the_tests_unchecked_sign_of_a_wheel_folder_is_refused_when_typed(tmp_pa
     python, site_packages = laptop
     wheels = tmp_path / "wheels"
     made_wheel(wheels, "0.3.0")
-    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
     refused = signer(python, site_packages, "sign", "--wheels", str(wheels), "--version", "0.3.0", "--keys", str(keys),
                      "--bundle", str(tmp_path / "paket"))
     assert refused.returncode == 1 and "--wheels hanya untuk pengujian proyek" in refused.stderr, refused.stderr
@@ -359,7 +359,7 @@ def test_typed_without_dash_i_dash_s_a_pth_that_ran_is_named_and_the_stick_count
     any line of run.py, with the stick in. Nothing in the process can come before it: the refusal names the
     file and tells the admin to count the keys on the stick as leaked, and opens none itself."""
     python, site_packages = laptop
-    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # the stick, in
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # the stick, in
     marker = tmp_path / "hook-berjalan"
     (site_packages / "zz-kait.pth").write_text(
         f"import pathlib; pathlib.Path({str(marker)!r}).write_text(str(pathlib.Path({str(keys)!r}).exists()))\n")
