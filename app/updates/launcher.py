@@ -5,7 +5,8 @@ DATA/versions/terpilih.json, the selection. With none it serves itself, as befor
 one it becomes the launcher: it runs that version's `run.py serve` (installed beside it in
 DATA/versions/<version>/, app/updates/installing.py) as a child with the same options. The
 selection's "state" is written durably before each step, so a power cut at any moment leaves one
-of these and the launcher's next start goes on from it:
+of these and the launcher's next start goes on from it (app/updates/lifecycle.py declares them and
+each event's step as one table, which serve() follows):
 
 - "uji" without "backup": the admin's update page (or the night) chose the version and its server
   stopped (exit RESTART, or exec into this launcher; on Windows the launcher waits for the old

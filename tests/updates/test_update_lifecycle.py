@@ -13,8 +13,8 @@ UntilVerdict), its `run.py serve` a thread that serves until stopped or cut. Giv
 verdict (each release says whether it fails), and the backup and restore, as plain SQLite copies
 (the encrypted ones have their own tests)."""
 import os
-import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from tests.updates.test_launcher import FAILED, PASSED, installed_version
 
 INSTALLED = "0.2.0"  # the installed program's version: what serves with no selection
 OTHER_PORT, PORT = 8081, 8080
-EXAMPLES = int(os.environ.get("LOKET_LIFECYCLE_EXAMPLES", "10"))  # per launcher; more for a longer hunt
+EXAMPLES = int(os.environ.get("LOKET_LIFECYCLE_EXAMPLES", "15"))  # per launcher in the slow tier; more: a longer hunt
 BUSY = 5  # serve_lock.BUSY: the one sentence "… sudah berjalan …; tidak mengubah apa pun"
 
 
@@ -56,7 +56,7 @@ class Office:
         OFFICES[folder] = self
         self.data, self.generation = folder, generation
         self.database = folder / "loket.sqlite3"
-        with sqlite3.connect(self.database) as db:
+        with keyed(self.database) as db:  # the office's own kind of file: keyed, its audit trail's saves
             db.execute('CREATE TABLE audit_event ("action" TEXT, "before" TEXT, "after" TEXT)')
         self.serving: Server | None = None
         self.settled = threading.Condition()
@@ -143,7 +143,7 @@ class Office:
 
     # --- the clerks -------------------------------------------------------------------------------
     def save_here(self, environ, start_response):
-        with sqlite3.connect(self.database) as db:
+        with keyed(self.database) as db:
             db.execute('INSERT INTO audit_event VALUES (\'simpan\', NULL, ?)', (environ["nomor"],))
         start_response("200 OK", [])
         return [b"tersimpan"]
@@ -159,7 +159,7 @@ class Office:
         return answer == ["200 OK"]
 
     def saves(self) -> set[str]:
-        with sqlite3.connect(self.database) as db:
+        with keyed(self.database) as db:
             return {row[0] for row in db.execute("SELECT \"after\" FROM audit_event WHERE \"after\" IS NOT NULL")}
 
     def files(self) -> tuple:
@@ -399,6 +399,20 @@ class UpdateLife(RuleBasedStateMachine):
             assert (kept.get("available") or {}).get("version") != kept["rolled_back_version"]
 
 
+@contextmanager
+def keyed(path, key_of=None):
+    """An apsw connection to `path` keyed as the office's database (`key_of`: the database whose key, for its
+    backup copy)."""
+    import apsw
+    from app.frame.db import apply_pragmas, database_key, live_key_pragmas
+    connection = apply_pragmas(apsw.Connection(str(path)), live_key_pragmas(database_key(key_of or path)))
+    connection.execute("PRAGMA synchronous = OFF")  # a power cut here stops processes; the OS keeps its cache
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
 def _version_named(text: str) -> str | None:
     words = str(text).split()
     return words[words.index("versi") + 1].rstrip(".,") if "versi" in words else None
@@ -419,13 +433,15 @@ def in_process(monkeypatch, tmp_path):
         if OFFICES[Path(database).parent].disk_full:
             raise OSError(28, "No space left on device")
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(database) as source, sqlite3.connect(target) as copy:
-            source.backup(copy)
+        with keyed(database) as source, keyed(target, key_of=database) as copy:
+            with copy.backup("main", source, "main") as step:
+                step.step(-1)
         return Path(target)
 
     def restore(data_dir, selection):
-        with sqlite3.connect(selection["backup"]) as source, sqlite3.connect(selection["database"]) as live:
-            source.backup(live)
+        with keyed(selection["backup"], key_of=selection["database"]) as source, keyed(selection["database"]) as live:
+            with live.backup("main", source, "main") as step:
+                step.step(-1)
         return None
 
     written = state.write_selection
@@ -457,12 +473,53 @@ def in_process(monkeypatch, tmp_path):
     OFFICES.clear()
 
 
-@pytest.mark.parametrize("generation", lifecycle.GENERATIONS, ids=lambda generation: generation.name)
-def test_the_update_lifecycle_keeps_every_save_and_tells_the_truth(in_process, generation):
+RUNS = [pytest.param(generation, 3, 12, id=f"{generation.name}-kecil") for generation in lifecycle.GENERATIONS] + [
+    pytest.param(generation, EXAMPLES, 25, id=generation.name, marks=pytest.mark.slow)
+    for generation in lifecycle.GENERATIONS]
+
+
+@pytest.mark.parametrize("generation, examples, steps", RUNS)
+def test_the_update_lifecycle_keeps_every_save_and_tells_the_truth(in_process, generation, examples, steps):
+    """A few short runs per launcher in the fast tier (about a second each), the long hunt in the slow one."""
     UpdateLife.generation = generation
     run_state_machine_as_test(UpdateLife, settings=settings(
-        max_examples=EXAMPLES, stateful_step_count=20, deadline=None, derandomize=True,
+        max_examples=examples, stateful_step_count=steps, deadline=None, derandomize=True,
         suppress_health_check=list(HealthCheck)))
+
+
+# The issue's day, in the machine's own rules: the update with clerks saving, a second start on the same port
+# and on another, a stop and start, a power cut, a full disk at the switch, a release that fails its walk and
+# its Coba lagi.
+OFFICE_DAY = [("a_release_is_applied", {"fails": False}), ("clerks_save", {"clerks": 2}),
+              ("second_start", {"port": PORT}), ("clerks_save", {"clerks": 1}), ("second_start", {"port": OTHER_PORT}),
+              ("stop", {}), ("start", {}), ("clerks_save", {"clerks": 2}), ("second_start", {"port": PORT}),
+              ("power_cut", {}), ("start", {}), ("clerks_save", {"clerks": 1}),
+              ("the_disk_fills_or_frees", {}), ("a_release_is_applied", {"fails": False}),
+              ("the_disk_fills_or_frees", {}), ("clerks_save", {"clerks": 1}),
+              ("a_release_is_applied", {"fails": True}), ("clerks_save", {"clerks": 1}),
+              ("the_regency_says_coba_lagi", {}), ("a_release_is_applied", {"fails": False}),
+              ("clerks_save", {"clerks": 2}), ("second_start", {"port": OTHER_PORT}), ("stop", {}), ("start", {}),
+              ("clerks_save", {"clerks": 1})]
+
+
+@pytest.mark.parametrize("generation", lifecycle.GENERATIONS, ids=lambda generation: generation.name)
+def test_the_office_day_of_issue_94_under_each_launcher(in_process, generation):
+    UpdateLife.generation = generation
+    machine = UpdateLife()
+    try:
+        machine.installed()
+        for name, arguments in OFFICE_DAY:
+            if name in ("stop", "power_cut", "second_start", "clerks_save", "a_release_is_applied"):
+                assert machine.office.serving is not None, f"nothing serves before {name}"
+            getattr(machine, name)(**arguments)
+            machine.no_acknowledged_save_undone()
+            machine.the_page_tells_the_truth()
+        kept = state.read_state(machine.office.data)
+        assert str(machine.number) in machine.acknowledged  # the office serves and saves at the day's end
+        assert kept.get("failed_versions") == []  # the failed release taken again after Coba lagi
+        assert state.read_selection(machine.office.data)["state"] == "baik"
+    finally:
+        machine.teardown()
 
 
 def test_every_state_meets_a_start_and_a_second_start_and_restores_only_before_any_request():
