@@ -2,8 +2,8 @@
 
 The launcher is the office's installed program: old code that starts every later release for as long
 as the PC keeps that install. Each landed launcher's contract (docs/architecture.md, "The launcher's
-contract with the version it starts"), told apart by what it leaves in the selection when it starts
-`run.py serve` of the version it switches to:
+contract with the version it starts"; app/updates/lifecycle.GENERATIONS), told apart by what it leaves
+in the selection when it starts `run.py serve` of the version it switches to (lifecycle.generation_of):
 - today's (0.2.0 of 2026-11-28 on): the selection says "baik" (it walked the version and wrote the
   verdict itself): nothing to do here.
 - "uji" with "attempts" >= 1 (0.2.0 of 2026-11-27): that launcher made the switch-time backup and waits
