@@ -5,7 +5,8 @@ DATA/versions/terpilih.json, the selection. With none it serves itself, as befor
 one it becomes the launcher: it runs that version's `run.py serve` (installed beside it in
 DATA/versions/<version>/, app/updates/installing.py) as a child with the same options. The
 selection's "state" is written durably before each step, so a power cut at any moment leaves one
-of these and the launcher's next start goes on from it:
+of these and the launcher's next start goes on from it (app/updates/lifecycle.py declares them and
+each event's step as one table, which serve() follows):
 
 - "uji" without "backup": the admin's update page (or the night) chose the version and its server
   stopped (exit RESTART, or exec into this launcher; on Windows the launcher waits for the old
@@ -44,6 +45,7 @@ from datetime import datetime
 from pathlib import Path
 
 from loket_install import damaged_files  # the RECORD check, one copy: the signer's start reads RECORD with it too
+from app.updates import lifecycle
 from app.updates.state import read_selection, remember_failure, versions_dir, write_selection, write_state
 from app.updates.starting import python_command
 
@@ -94,7 +96,7 @@ def answer_second_start(data_dir: Path, version: str, holder_pid: int | None, is
         selection = read_selection(data_dir)
         if not (selection and selection["version"] == version):
             return
-        if not selection.get("first_start"):  # the holder listens
+        if not selection.get("first_start"):  # the holder listens (a "gagal" being taken back may carry it too)
             if not (versions_dir(data_dir) / HEALTH_FILE).exists():  # never this exiting process's pid
                 _sign(data_dir, version, holder_pid)
             return
@@ -108,68 +110,96 @@ def launched() -> bool:
 # --- the launcher --------------------------------------------------------------------------------
 
 def serve(data_dir: Path, argv: list[str], serve_here) -> int:
-    """`run.py serve`: the selected version as a watched child, or this program itself."""
+    """`run.py serve`: the selected version as a watched child, or this program itself. Each decision is
+    a step of the update's state machine (app/updates/lifecycle.py): the state the selection is in, the
+    event met, and the row's action."""
     if launched():
         return serve_here()
     mode = _option(argv, "--mode")  # the program this launcher serves, for a selection that does not say
     port_waits = 0
     while True:
         selection = read_selection(data_dir)
-        if selection is None:
+        state = lifecycle.state_of(selection)
+        if state == lifecycle.SERVES_ITSELF:
             return serve_here()
         selection = dict({"mode": mode} if mode else {}, **selection)
-        state = selection.get("state")
-        if state == "gagal":
-            take_back(data_dir, selection, selection.get("why") or "gagal berjalan")
+        event, why = _at_start(selection, state)
+        row = lifecycle.step(state, event)
+        if row.action not in ("trial_walk", "_run_child"):  # a going back, a backup: then read the selection again
+            _going_on(row, data_dir, selection, why)
             continue
-        damaged = damaged_files(Path(selection["root"]))
-        if damaged:
-            if state == "uji":
-                fail(data_dir, selection, f"berkasnya tidak utuh di disk, misalnya {damaged[0]}")
-            else:
-                broken_on_disk(data_dir, selection, damaged)
-            continue
-        if state == "uji":
-            if not selection.get("backup"):
-                switch_backup(data_dir, selection)
-                continue
-            attempts = int(selection.get("attempts") or 0)
-            if attempts >= MAX_TRIAL_STARTS:
-                interrupted(data_dir, selection, f"pemeriksaan terputus {attempts} kali berturut-turut; yang terakhir: "
-                                                 f"{selection.get('interrupted') or 'listrik padam atau komputer dimulai ulang'}")
-                continue
-            selection = dict(selection, attempts=attempts + 1)
+        if row.action == "trial_walk":
+            selection = dict(selection, attempts=int(selection.get("attempts") or 0) + 1)
             write_selection(data_dir, selection)
             verdict = trial_walk(data_dir, selection)
-            if verdict.interrupted:  # no verdict on the release: the next start walks it again
+            row = lifecycle.step(state, lifecycle.WALK_CUT if verdict.interrupted else
+                                 lifecycle.WALK_PASSED if verdict.passed else lifecycle.WALK_FAILED)
+            if row.event == lifecycle.WALK_CUT:  # no verdict on the release: the next start walks it again
                 write_selection(data_dir, dict(selection, interrupted=verdict.interrupted[:300]))
                 continue
-            if not verdict.passed:
+            if row.event == lifecycle.WALK_FAILED:
                 fail(data_dir, selection, "halaman menjawab galat setelah berganti versi: "
                                           + ", ".join(verdict.failed_urls()))
                 continue
-            selection = dict(selection, state="baik", first_start=True)
+            state, selection = row.next, dict(selection, state="baik", first_start=True)
             write_selection(data_dir, selection)  # the launcher's verdict, before the version serves
-        if selection.get("first_start"):
-            (versions_dir(data_dir) / HEALTH_FILE).unlink(missing_ok=True)
+        if state == lifecycle.FIRST_START:
+            (versions_dir(data_dir) / HEALTH_FILE).unlink(missing_ok=True)  # the sign must be this start's
         try:
             code = _run_child(data_dir, selection, argv)
         except KeyboardInterrupt:  # the person at the console stopped it
             return 0
         if code == PORT_BUSY and port_waits < PORT_WAITS:
+            event = lifecycle.PORT_BUSY
+        elif state == lifecycle.FIRST_START and not _came_up(data_dir, selection["version"]):
+            event = lifecycle.STOPPED_UNSIGNED  # walked well, then could not start to serve
+        else:
+            event = lifecycle.STOPPED
+        row = lifecycle.step(state, event)
+        if row.event == lifecycle.PORT_BUSY:
             # Windows: the version that applied the update is still letting its port go (it cannot
             # hand this process its own, as exec does on Linux). Not a failed start: wait, then again.
             port_waits += 1
             time.sleep(1)
             continue
-        if selection.get("first_start"):
-            if not _came_up(data_dir, selection["version"]):  # walked well, then could not start to serve
-                fail(data_dir, selection, f"berhenti dengan kode {code} sebelum melayani")
-                continue
+        if row.action == "fail":
+            fail(data_dir, selection, f"berhenti dengan kode {code} sebelum melayani")
+            continue
+        if row.action == "end_first_start":
             end_first_start(data_dir, selection["version"])  # an older version does not end it itself
         if code == RESTART:
             continue
         return code
+
+
+def _at_start(selection: dict, state: str) -> tuple[str, object]:
+    """The event a start meets in `state`, and its detail for the action (the why, the damaged files)."""
+    if state == lifecycle.GOING_BACK:
+        return lifecycle.START, selection.get("why") or "gagal berjalan"
+    damaged = damaged_files(Path(selection["root"]))
+    if damaged:
+        return lifecycle.DAMAGED, damaged
+    attempts = int(selection.get("attempts") or 0)
+    if state == lifecycle.ON_TRIAL and attempts >= MAX_TRIAL_STARTS:
+        return lifecycle.TRIALS_USED_UP, (f"pemeriksaan terputus {attempts} kali berturut-turut; yang terakhir: "
+                                          f"{selection.get('interrupted') or 'listrik padam atau komputer dimulai ulang'}")
+    return lifecycle.START, None
+
+
+def _going_on(row, data_dir: Path, selection: dict, detail) -> None:
+    """The row's action that ends this reading of the selection (the launcher reads it again after)."""
+    if row.action == "take_back":
+        take_back(data_dir, selection, detail)
+    elif row.action == "fail":  # files damaged before the version served
+        fail(data_dir, selection, f"berkasnya tidak utuh di disk, misalnya {detail[0]}")
+    elif row.action == "broken_on_disk":
+        broken_on_disk(data_dir, selection, detail)
+    elif row.action == "switch_backup":
+        switch_backup(data_dir, selection)
+    elif row.action == "interrupted":
+        interrupted(data_dir, selection, detail)
+    else:
+        raise LookupError(f"the launcher has no action {row.action!r} ({row.state}, {row.event})")
 
 
 def _came_up(data_dir: Path, version: str) -> bool:

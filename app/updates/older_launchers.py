@@ -2,8 +2,8 @@
 
 The launcher is the office's installed program: old code that starts every later release for as long
 as the PC keeps that install. Each landed launcher's contract (docs/architecture.md, "The launcher's
-contract with the version it starts"), told apart by what it leaves in the selection when it starts
-`run.py serve` of the version it switches to:
+contract with the version it starts"; app/updates/lifecycle.GENERATIONS), told apart by what it leaves
+in the selection when it starts `run.py serve` of the version it switches to (lifecycle.generation_of):
 - today's (0.2.0 of 2026-11-28 on): the selection says "baik" (it walked the version and wrote the
   verdict itself): nothing to do here.
 - "uji" with "attempts" >= 1 (0.2.0 of 2026-11-27): that launcher made the switch-time backup and waits
@@ -26,7 +26,7 @@ import sys
 import threading
 from pathlib import Path
 
-from app.updates import launcher
+from app.updates import launcher, lifecycle
 from app.updates.state import note_health, read_selection, write_selection
 
 log = logging.getLogger(__name__)
@@ -44,14 +44,14 @@ def trial(data_dir: Path) -> dict | None:
     if not launcher.launched():
         return None
     selection = read_selection(data_dir)
-    if selection and selection.get("state") == "uji" and selection["version"] == os.environ[launcher.CHILD_ENV]:
+    if lifecycle.generation_of(selection) and selection["version"] == os.environ[launcher.CHILD_ENV]:
         return selection
     return None
 
 
 def launcher_writes_verdict(selection: dict) -> bool:
     """The first updatable launcher: it never raises "attempts" and writes "baik" itself."""
-    return not int(selection.get("attempts") or 0)
+    return lifecycle.generation_of(selection).verdict == "launcher-masuk"
 
 
 def before_serving(data_dir: Path, selection: dict, mode: str) -> int | None:
@@ -108,7 +108,7 @@ class UntilVerdict:
     def _watch(self) -> None:
         while not self.opened.is_set():
             selection = read_selection(self.data_dir)
-            if not (selection and selection["version"] == self.version and selection.get("state") == "uji"):
+            if not (selection and selection["version"] == self.version and lifecycle.generation_of(selection)):
                 self.opened.set()
                 log.info("version %s: the launcher's verdict is on disk, every request served", self.version)
                 return
