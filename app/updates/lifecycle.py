@@ -123,7 +123,10 @@ GENERATIONS = (
                backup_by_launcher=True, takes_back="first_start: exit before sign"),
     Generation("previous", "bb30ea33", holds_lock=True, walks=True, verdict="launcher-walk",
                backup_by_launcher=True, takes_back="first_start: exit before sign"),
-    Generation("last-landed", "01757d52", holds_lock=True, walks=True, verdict="launcher-walk",
+    Generation("landed-0.3.1", "01757d52", holds_lock=True, walks=True, verdict="launcher-walk",
+               backup_by_launcher=True, takes_back="first_start: exit before sign"),
+    # 0.3.2: the first serve ends the first-start mark, so a second start no longer reads as a failed one.
+    Generation("last-landed", "7e2bc906", holds_lock=True, walks=True, verdict="launcher-walk",
                backup_by_launcher=True, takes_back="first_start: exit before sign"),
     Generation("today", "", holds_lock=True, walks=True, verdict="launcher-walk",
                backup_by_launcher=True, takes_back="first_start: exit before sign"),
