@@ -89,9 +89,22 @@ def _its_lock_at_first_start() -> None:
             or os.path.isfile(os.path.join(here, "paket-terkunci.json"))
             or os.path.isfile(os.path.join(here, "kunci-diperiksa.json"))):
         return
+    import json
     import shutil
     import subprocess
     import time
+    data = os.path.dirname(os.path.dirname(here))  # DATA/versions/<v>
+    try:
+        with open(os.path.join(data, "versions", "terpilih.json"), encoding="utf-8") as kept:
+            selection = json.load(kept)
+    except (OSError, ValueError):
+        selection = None
+    if (isinstance(selection, dict) and selection.get("state") == "uji" and not selection.get("attempts")
+            and not selection.get("backup_by")):
+        # The first updatable launcher: this start only makes the switch-time backup, serving nothing, and
+        # starts again (app/updates/older_launchers.py); the lock comes at that next start, so a refusal's
+        # going back restores this version's backup, which holds every save.
+        return
     sys.path.insert(0, here)
     from app.frame.serve_lock import _lock  # the standard library only
     sys.path.remove(here)
@@ -104,12 +117,11 @@ def _its_lock_at_first_start() -> None:
                 time.sleep(0.5)
         if os.path.isfile(os.path.join(here, "paket-terkunci.json")):
             return  # installed by the start it waited for (the OS drops the lock as the file closes)
-        data = os.path.dirname(os.path.dirname(here))  # DATA/versions/<v>
         done = subprocess.run([sys.executable, os.path.join(here, "run.py"), "kunci-versi", "--data", data],
                               env=dict(os.environ, LOKET_LOCK_STEP="1"))
-        if done.returncode == 10:  # own_lock.MATCHES: this Python imports exactly the lock
+        if done.returncode == 10:  # own_lock.MATCHES: this Python imports exactly the lock (or none is known here)
             with open(os.path.join(here, "kunci-diperiksa.json"), "w", encoding="utf-8") as mark:
-                mark.write('{"cocok": true}')
+                mark.write('{"diperiksa": true}')
             return
         if done.returncode != 0:
             sys.exit(done.returncode)  # its sentence is said; nothing served, nothing of the data changed

@@ -59,18 +59,18 @@ def _refused(why: str) -> UpdateRefused:
 
 def missing_lock(data_dir: Path) -> list[str] | None:
     """The closure's wheel targets (the app's first) when this Python does not import exactly them; None
-    when it does, or when the release knows no closure (a release before 0.3.0: it runs as it always did)."""
+    when it does, or when no closure is known for this version here (a release before 0.3.0; no release.json
+    of this version kept by the updater, which installed the version some other way): it runs as before."""
     from app.updates import fetching
     from app.updates.versions import running_version
     try:
-        release_file = fetching.verified_files(data_dir, [fetching.RELEASE_TARGET])[0]
-        release = json.loads(release_file.read_bytes())
+        release = json.loads(fetching.checked_files(data_dir, [fetching.RELEASE_TARGET])[0].read_bytes())
     except (UpdateRefused, OSError, ValueError):
         release = {}
-    if release.get("version") != running_version():
-        # The updater's release.json is of another release (a newer one came since): this one's closure
-        # is not known here any more.
-        raise _refused("rilis yang disimpan pembaru tidak lagi menyebut paketnya")
+    if not isinstance(release, dict) or release.get("version") != running_version():
+        print(f"Versi {running_version()}: rilisnya tidak tersimpan di komputer ini; berjalan dengan paket Python "
+              "komputer ini.", file=sys.stderr, flush=True)
+        return None
     wheels = fetching.closure_wheels(release)  # UpdateRefused, naming this PC, when the closure lacks it
     if wheels is None:
         return None
@@ -91,32 +91,44 @@ def _imports_exactly(wheels: list[str]) -> bool:
 
 
 def lock_files(data_dir: Path, selection: dict, wheels: list[str]) -> list[Path]:
-    """The closure's wheels as verified files: the cached ones checked against the signed targets, the
-    others fetched first from the center over this PC's link (TUF checks each as it comes)."""
+    """The closure's wheels as files checked against the signed targets the updater kept: the cached ones,
+    and the others fetched first from the center over this PC's link. The kept metadata is trusted as the
+    updater that installed this version trusted it (no refresh: an older updater may have kept no typed
+    fingerprint); each file fetched is checked against it as that updater checked the ones it fetched."""
     from app.updates import fetching
-    cached = [target for target in wheels if _verified(data_dir, target)]
-    missing = [target for target in wheels if target not in cached]
+    trusted = fetching.kept_targets(data_dir)
+    missing = [target for target in wheels if not _checked(data_dir, target)]
     if missing:
+        signed = [trusted.targets.get(target) for target in missing]
+        if None in signed:
+            raise _refused(f"{missing[signed.index(None)]} tidak disebut metadata rilis yang ditandatangani")
         try:
-            updater = fetching.updater_for(data_dir, fetching.CenterSource(_center_client(data_dir, selection)))
-            updater.refresh()
-            for target in missing:
-                fetching._fetched(updater, target)
-        except UpdateRefused:
-            raise
-        except Exception as problem:  # no link, the center unreachable, a refusal of TUF: said, not served
+            updater = _kept_updater(data_dir, fetching.CenterSource(_center_client(data_dir, selection)))
+            for info in signed:
+                updater.download_target(info)
+        except Exception as problem:  # no link, the center unreachable, a file that is not the signed one
             raise _refused(f"{len(missing)} paketnya tidak dapat diunduh dari pusat ({type(problem).__name__}: "
                            f"{str(problem)[:200]})") from None
-    return fetching.verified_files(data_dir, wheels)
+    return fetching.checked_files(data_dir, wheels)
 
 
-def _verified(data_dir: Path, target: str) -> bool:
+def _checked(data_dir: Path, target: str) -> bool:
     from app.updates import fetching
     try:
-        fetching.verified_files(data_dir, [target])
+        fetching.checked_files(data_dir, [target])
     except UpdateRefused:
         return False
     return True
+
+
+def _kept_updater(data_dir: Path, source):
+    """ngclient on the root the updater kept, asked for target files only."""
+    from tuf.ngclient import Updater, UpdaterConfig
+
+    from app.updates import fetching
+    where = fetching.paths(data_dir)
+    return Updater(str(where.metadata), "loket:metadata/", str(where.cache), "loket:targets/",
+                   fetching.BoundedFetcher(source, where.cache / "sebagian"), UpdaterConfig(), bootstrap=None)
 
 
 def _center_client(data_dir: Path, selection: dict):

@@ -328,6 +328,31 @@ def test_a_version_an_older_installer_put_in_place_installs_its_lock_at_its_firs
     assert sorted(path.name for path in root.parent.iterdir()) == [version]  # no .kunci, .lama, .sebagian left
 
 
+def test_a_first_start_takes_the_closure_an_older_updater_did_not_fetch_from_the_center(regency, monkeypatch):
+    """Issue 94, finding 3, the fetch of `run.py kunci-versi` (app/updates/own_lock.py): the closure of the
+    running version, compared with what this Python imports; the wheels an older updater did not fetch come
+    from the center over the PC's link, each checked against the kept signed targets (no typed fingerprint
+    asked: an older updater kept none); a release.json of another version says nothing (runs as before)."""
+    from app.updates import own_lock, trust, versions
+    whole = [APP, "fakedep-1.0-py3-none-any.whl", INSTALLED_TUF]
+    published(regency, closure_bundle(regency, "9.0.0", whole, {THIS_PC: whole}))
+    regency.sync()
+    assert regency.state()["available"]["whole_lock"]
+    cache = regency.office_dir / "pembaruan" / "cache"
+    for name in whole[1:]:  # the older updater fetched the app wheel alone
+        (cache / ("wheels%2F" + name)).unlink()
+    monkeypatch.setattr(versions, "running_version", lambda: "9.0.0")  # the version that starts
+    monkeypatch.setattr(trust, "confirmed", lambda data_dir: False)  # that updater kept no typed fingerprint
+    wanted = own_lock.missing_lock(regency.office_dir)
+    assert wanted == ["wheels/" + name for name in whole]  # fakedep is not what this Python imports
+    with regency.office.app_context():
+        files = own_lock.lock_files(regency.office_dir, {}, wanted)
+    assert [path.name for path in files] == ["wheels%2F" + name for name in whole]
+    assert files[1].read_bytes() == (regency.tmp / "wheels-9.0.0" / whole[1]).read_bytes()
+    monkeypatch.setattr(versions, "running_version", lambda: "8.9.0")
+    assert own_lock.missing_lock(regency.office_dir) is None
+
+
 def test_a_later_release_fetches_only_the_wheels_that_changed_and_older_ones_leave_the_cache(regency, monkeypatch):
     """A closure is some 60 MB: the wheels a newer release names again are not fetched again, and the
     cache keeps only the releases on offer (the one before it too, an apply may be reading it)."""
