@@ -353,6 +353,16 @@ def test_a_first_start_takes_the_closure_an_older_updater_did_not_fetch_from_the
     assert own_lock.missing_lock(regency.office_dir) is None
 
 
+def test_run_py_names_the_lock_steps_files_and_exit_as_own_lock_does():
+    """run.py's first-start step reads no module of the app before it runs (it cannot import own_lock)."""
+    from app.updates import launcher, older_launchers, own_lock, starting, state
+    text = (Path(__file__).resolve().parents[2] / "run.py").read_text("utf-8")
+    for name in (own_lock.CHECKED, own_lock.LOCKED, starting.OWN_PACKAGES, launcher.CHILD_ENV, "kunci-versi",
+                 older_launchers.BACKUP_MARK, state.SELECTION_FILE):
+        assert f'"{name}"' in text, name
+    assert f"done.returncode == {own_lock.MATCHES}:" in text
+
+
 def test_a_later_release_fetches_only_the_wheels_that_changed_and_older_ones_leave_the_cache(regency, monkeypatch):
     """A closure is some 60 MB: the wheels a newer release names again are not fetched again, and the
     cache keeps only the releases on offer (the one before it too, an apply may be reading it)."""
