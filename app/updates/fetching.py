@@ -585,7 +585,7 @@ def kept_targets(data_dir: Path):
     from tuf.api.metadata import Metadata, Targets
     try:
         return Metadata[Targets].from_file(str(paths(data_dir).metadata / "targets.json")).signed
-    except (OSError, ValueError) as problem:
+    except Exception as problem:  # OSError, ValueError, securesystemslib's StorageError for a missing file
         raise UpdateRefused(f"Metadata rilis tidak terbaca ({type(problem).__name__}): periksa pembaruan lagi.") from None
 
 
