@@ -79,10 +79,12 @@ def missing_lock(data_dir: Path) -> list[str] | None:
 
 def _imports_exactly(wheels: list[str]) -> bool:
     """Does this Python import each wheel's project at the wheel's version (the first on its path)?"""
-    from packaging.utils import canonicalize_name, parse_wheel_filename
+    from importlib import metadata
 
-    from app.programs.packages_command import imported_packages
-    found = imported_packages()
+    from packaging.utils import canonicalize_name, parse_wheel_filename
+    found: dict = {}
+    for distribution in metadata.distributions():  # the first of each name on sys.path: the one import uses
+        found.setdefault(canonicalize_name(distribution.metadata["Name"] or ""), (distribution.version,))
     for target in wheels:
         name, version, _, _ = parse_wheel_filename(target.rsplit("/", 1)[-1])
         if (found.get(canonicalize_name(name)) or (None,))[0] != str(version):
