@@ -76,6 +76,67 @@ def _only_its_own_packages() -> None:
     importlib.invalidate_caches()
 
 
+def _its_lock_at_first_start() -> None:
+    """A version started by a launcher (DATA/versions/<v>/, LOKET_LAUNCHED_VERSION=<v>) whose folder does not
+    hold its whole lock (an older installer's: the app and what the PC's Python lacked, issue 94 finding 3)
+    has it installed before anything of that Python is imported here: `run.py kunci-versi` (a process of
+    its own: app/updates/own_lock.py) compares and installs into versions/<v>.kunci, put here in this
+    folder's place (nothing in it is open: Windows renames it). A version that cannot have its lock says
+    why and stops before it serves: its launcher goes back to the previous version."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    version = os.environ.get("LOKET_LAUNCHED_VERSION")
+    if (not version or os.path.basename(here) != version or os.environ.get("LOKET_LOCK_STEP")
+            or os.path.isfile(os.path.join(here, "paket-terkunci.json"))
+            or os.path.isfile(os.path.join(here, "kunci-diperiksa.json"))):
+        return
+    import json
+    import shutil
+    import subprocess
+    import time
+    data = os.path.dirname(os.path.dirname(here))  # DATA/versions/<v>
+    try:
+        with open(os.path.join(data, "versions", "terpilih.json"), encoding="utf-8") as kept:
+            selection = json.load(kept)
+    except (OSError, ValueError):
+        selection = None
+    if (isinstance(selection, dict) and selection.get("state") == "uji" and not selection.get("attempts")
+            and not selection.get("backup_by")):
+        # The first updatable launcher: this start only makes the switch-time backup, serving nothing, and
+        # starts again (app/updates/older_launchers.py); the lock comes at that next start, so a refusal's
+        # going back restores this version's backup, which holds every save.
+        return
+    sys.path.insert(0, here)
+    from app.frame.serve_lock import _lock  # the standard library only
+    sys.path.remove(here)
+    with open(here + ".kunci-sedang", "a+b") as held:  # a second start waits for the first one's install
+        while True:
+            try:
+                _lock(os.name == "nt", held)
+                break
+            except OSError:
+                time.sleep(0.5)
+        if os.path.isfile(os.path.join(here, "paket-terkunci.json")):
+            return  # installed by the start it waited for (the OS drops the lock as the file closes)
+        done = subprocess.run([sys.executable, os.path.join(here, "run.py"), "kunci-versi", "--data", data],
+                              env=dict(os.environ, LOKET_LOCK_STEP="1"))
+        if done.returncode == 10:  # own_lock.MATCHES: this Python imports exactly the lock (or none is known here)
+            with open(os.path.join(here, "kunci-diperiksa.json"), "w", encoding="utf-8") as mark:
+                mark.write('{"diperiksa": true}')
+            return
+        if done.returncode != 0:
+            sys.exit(done.returncode)  # its sentence is said; nothing served, nothing of the data changed
+        locked, old = here + ".kunci", here + ".lama"
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(here, old)
+        os.replace(locked, here)  # a cut between the two: no run.py, the launcher goes back (nothing served)
+        shutil.rmtree(old, ignore_errors=True)
+    try:  # a start waiting on it finds the lock installed; a later one never comes here
+        os.unlink(here + ".kunci-sedang")
+    except OSError:
+        pass
+
+
+_its_lock_at_first_start()
 _only_its_own_packages()
 
 from loket_python import not_installed, unsupported  # noqa: E402

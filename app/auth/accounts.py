@@ -125,9 +125,9 @@ def record_sign_in(attempt) -> None:
     """The audit row of a sign-in attempt (called by app.frame.signin in the throttle's transaction)."""
     user, username = attempt.account, attempt.username
     if attempt.ok:
+        audit.record("masuk", "pengguna", user.id, f"{username} masuk", user=user)  # first: kept on a full disk
         user.last_login_at = utc_now()
         user.save()
-        audit.record("masuk", "pengguna", user.id, f"{username} masuk", user=user)
     else:
         audit.record("masuk_gagal", "pengguna", user.id if user else "",
                      "Nama pengguna tidak dikenal" if user is None else "Kata sandi salah atau akun tidak aktif",

@@ -33,7 +33,67 @@ def record(action: str, entity: str, entity_id="", summary: str = "", before=Non
 
     `username` names an actor without an account (a failed sign-in with an unknown name).
     """
-    return AuditEvent.create(**_row(action, entity, entity_id, summary, before, after, user, username))
+    row = _row(action, entity, entity_id, summary, before, after, user, username)
+    if getattr(_keeping, "on", False):
+        with _kept_lock:
+            kept = _kept_rows.setdefault(_database_name(), [])
+            if len(kept) < MAX_KEPT_ROWS:
+                kept.append(row)
+        return AuditEvent(**row)
+    return AuditEvent.create(**row)
+
+
+# A sign-in on a full disk goes on (app/frame/signin.py, issue 94) though its transaction, trail row included,
+# could not be written. Its rows are kept here, in order, with their own moment and address, and written by
+# the first request after the disk has room again (write_kept_rows): the trail still shows every sign-in. In
+# this process only: a stop before the disk has room loses them (the log names each attempt).
+_keeping = threading.local()
+_kept_rows: dict[str, list[dict]] = {}  # by database file: each written into its own
+_kept_lock = threading.Lock()
+MAX_KEPT_ROWS = 10_000
+KEPT_RETRY_SECONDS = 10.0  # a disk still full is asked again at most this often, not at every page
+_kept_next_try = [0.0]
+
+
+class kept_until_room:  # noqa: N801 - used as `with audit.kept_until_room():`
+    """record() inside this block keeps its row for write_kept_rows instead of writing it."""
+
+    def __enter__(self):
+        _keeping.on = True
+        return self
+
+    def __exit__(self, *exc):
+        _keeping.on = False
+        return False
+
+
+def write_kept_rows() -> None:
+    """The rows a full disk refused, written in one transaction once it has room; kept again while it has not."""
+    import time
+    if not _kept_rows or time.monotonic() < _kept_next_try[0]:
+        return
+    with _kept_lock:
+        rows = list(_kept_rows.get(_database_name(), ()))
+    if not rows:
+        return
+    try:
+        with database.atomic():
+            insert_rows(AuditEvent, rows)
+    except Exception as error:
+        from app.frame.errors import is_disk_full
+        if not is_disk_full(error):
+            raise
+        _kept_next_try[0] = time.monotonic() + KEPT_RETRY_SECONDS
+        return
+    with _kept_lock:
+        kept = _kept_rows[_database_name()]
+        del kept[:len(rows)]
+        if not kept:
+            _kept_rows.pop(_database_name())
+
+
+def _database_name() -> str:
+    return str(getattr(database.obj, "database", ""))
 
 
 def record_many(entries: list[dict], user=None) -> None:

@@ -69,6 +69,8 @@ def idle_limit() -> timedelta:
 
 def load_current_user() -> None:
     g.user = None
+    from app.frame import audit
+    audit.write_kept_rows()  # a sign-in's trail rows a full disk refused, once it has room (none: nothing done)
     token = session.get(SESSION_TOKEN)
     if not token or not isinstance(token, str):
         return
@@ -228,8 +230,24 @@ def check_sign_in(form, record=None) -> SignInAttempt:
         if not is_disk_full(error):
             raise
         note_disk_full()
+        if record:
+            _kept_for_the_trail(record, attempt, accounts._meta.database)
         return _not_recorded(attempt, address)
     return attempt
+
+
+def _kept_for_the_trail(record, attempt: SignInAttempt, database) -> None:
+    """The attempt's trail rows, as `record` makes them, kept until the disk has room (audit.write_kept_rows);
+    anything else `record` writes is rolled back (a sign-in's moment on the account is worth no more)."""
+    from app.frame import audit
+    from app.frame.errors import is_disk_full
+    try:
+        with database.atomic() as transaction, audit.kept_until_room():
+            record(attempt)
+            transaction.rollback()
+    except Exception as error:
+        if not is_disk_full(error):
+            raise
 
 
 # Wrong passwords the disk could not count (issue 94): counted here instead, with sign-in's limits, so a full

@@ -13,6 +13,7 @@ OFFICE_COMMANDS = (
     Command("update-check", "app.programs.office_commands:add_update_check"),
     Command("check-server", "app.programs.office_commands:add_check_server"),
     Command("paket", "app.programs.packages_command:add_packages"),
+    Command("kunci-versi", "app.updates.own_lock:add_command"),  # run.py's, at a version's first start
 )
 
 PROGRAM = Program(

@@ -335,17 +335,33 @@ def cmd_check_server(options) -> int:
     return 0
 
 
+LIFELINE = 0  # the candidate's stdin: candidate_walk.start's pipe
+
+
 def _stop_with_parent():
     """A candidate serves only while the program that walks it lives: it runs in a process group of its
-    own, so a launcher stopped by the service manager (or a test's power cut) does not take it along."""
+    own, so a launcher stopped by the service manager (or a test's power cut) does not take it along.
+    Today's walker gives it a pipe as stdin (candidate_walk.WALKER_PIPE_ENV): the system closes the
+    walker's end when the walker ends, however it ends, and the candidate stops at once. A walker of 0.3.1
+    or before (an older launcher's trial of this version) gives none: its pid is asked every second."""
     import threading
     import time
 
     from app.updates import launcher
-    from sync.release.candidate_walk import on_windows
+    from sync.release.candidate_walk import WALKER_PIPE_ENV, on_windows
     parent = os.getppid()
+    lifeline = os.environ.pop(WALKER_PIPE_ENV, None) == "stdin"
 
-    def watch():  # Windows keeps a dead parent's pid as the process's parent: asked whether it runs
+    def watch():
+        if lifeline:
+            try:
+                while os.read(LIFELINE, 4096):  # the walker never writes: b"" is its end closed
+                    pass
+            except OSError:
+                pass
+            os._exit(0)
+        # Windows keeps a dead parent's pid as the process's parent (and gives the pid to another program
+        # later): asked whether it runs
         while launcher._alive(parent) if on_windows() else os.getppid() == parent:
             time.sleep(1)
         os._exit(0)

@@ -569,8 +569,6 @@ def verified_files(data_dir: Path, targets: list[str]) -> list[Path]:
     """The cached files of `targets`, each checked again (length and hash) against the targets
     metadata ngclient verified and kept; UpdateRefused when one does not match, or when this PC's
     root is not the one its admin confirmed (a release learnt before is never installed then)."""
-    from tuf.api.metadata import Metadata, Targets
-    where = paths(data_dir)
     if trust.expected_root(data_dir) and not trust.trusts_a_root(data_dir):
         # Typed, but the metadata is gone (a power cut before this version synced it): fetched anew.
         write_state(data_dir, available=None, settled=None)
@@ -579,10 +577,23 @@ def verified_files(data_dir: Path, targets: list[str]) -> list[Path]:
     if not trust.confirmed(data_dir):
         raise UpdateRefused("Kunci root kabupaten belum dikonfirmasi di komputer ini: pembaruan tidak dipasang. "
                             + trust.ASK_REGENCY)
+    return checked_files(data_dir, targets)
+
+
+def kept_targets(data_dir: Path):
+    """The targets metadata ngclient verified and kept (its signed part), as the last check left it."""
+    from tuf.api.metadata import Metadata, Targets
     try:
-        trusted = Metadata[Targets].from_file(str(where.metadata / "targets.json")).signed
-    except (OSError, ValueError) as problem:
+        return Metadata[Targets].from_file(str(paths(data_dir).metadata / "targets.json")).signed
+    except Exception as problem:  # OSError, ValueError, securesystemslib's StorageError for a missing file
         raise UpdateRefused(f"Metadata rilis tidak terbaca ({type(problem).__name__}): periksa pembaruan lagi.") from None
+
+
+def checked_files(data_dir: Path, targets: list[str]) -> list[Path]:
+    """verified_files' check of each cached file against the kept targets metadata, without asking which
+    root this PC trusts (app/updates/own_lock.py: the updater that installed the running version asked)."""
+    where = paths(data_dir)
+    trusted = kept_targets(data_dir)
     files = []
     for target in targets:
         info = trusted.targets.get(target)

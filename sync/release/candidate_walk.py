@@ -109,14 +109,23 @@ def on_windows() -> bool:
     return os.name == "nt"
 
 
+# Set in the candidate's environment: its stdin is a pipe only this walking program holds the other end of.
+# However this program ends (a kill of its process group, a power cut of the launcher, Windows' End task),
+# the system closes that end and the candidate reads the end of the file at once (office_commands.
+# _stop_with_parent): the candidate, in a group of its own, never outlives its walker (issue 94, finding 6).
+WALKER_PIPE_ENV = "LOKET_WALKER_PIPE"
+
+
 def start(command: list[str], env: dict, work_dir: Path) -> subprocess.Popen:
     """The candidate in its own process group (Windows: its own console group), its output in a file
-    of `work_dir` (a pipe nobody reads would stop it)."""
+    of `work_dir` (a pipe nobody reads would stop it), its stdin the walker's lifeline (WALKER_PIPE_ENV)."""
     group = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if on_windows()
              else {"start_new_session": True})
     with open(Path(work_dir) / LOG_FILE, "wb") as log:
-        return subprocess.Popen(command, env=env, cwd=str(work_dir), stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, **group)
+        # The pipe's end kept here is never inherited (subprocess makes it so on both systems): a serving
+        # child the launcher starts later does not hold the candidate alive.
+        return subprocess.Popen(command, env=dict(env, **{WALKER_PIPE_ENV: "stdin"}), cwd=str(work_dir),
+                                stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, **group)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -137,6 +146,8 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         pass
+    if process.stdin:
+        process.stdin.close()  # the lifeline's end: a candidate that outlived the kill reads its end
 
 
 def log_tail(work_dir: Path) -> str:

@@ -172,6 +172,48 @@ def test_the_sign_in_goes_on_on_a_full_disk_and_wrong_passwords_still_count(smal
     database.close_all()
 
 
+def test_a_sign_in_on_a_full_disk_reaches_the_trail_once_the_disk_has_room(small_disk, monkeypatch):
+    """Issue 94: a sign-in on a full disk went on with its session in memory, but its trail row (and a wrong
+    password's) was never written. Now they are kept, each with its own moment and address, and written by
+    the first page after the disk has room again."""
+    from app.frame import audit
+    from app.frame.audit_event import AuditEvent
+    from app.frame.dates import utc_now
+    from app.frame import signin
+    monkeypatch.setattr(audit, "KEPT_RETRY_SECONDS", 0, raising=False)  # this test's disk has room again at once
+    monkeypatch.setattr(audit, "_kept_next_try", [0.0], raising=False)  # not waiting for an earlier test's disk
+    monkeypatch.setattr(signin, "_uncounted_failures", {})  # this process's earlier tests' wrong passwords
+    app = create_app({"DATA_DIR": small_disk, "SECRET_KEY": "test-secret", "TESTING": True})
+    app.test_client_class = CsrfClient
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context():
+        seed_identity("35.08.07")
+        for name, role in (("loket", "petugas_loket"), ("admin", "admin")):
+            create_user(name, name.title(), role, password=TEST_PASSWORD, must_change_password=False)
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def sign_ins():
+        with app.app_context(), database.connection_context():
+            return [(row.action, row.username, row.at) for row in AuditEvent.select().order_by(AuditEvent.id)
+                    if row.action in ("masuk", "masuk_gagal")]
+
+    fill(small_disk)
+    admin, guesser = app.test_client(), app.test_client()
+    assert guesser.post("/masuk", data={"username": "loket", "password": "salah-sekali"}).status_code == 401
+    assert admin.post("/masuk", data={"username": "admin", "password": TEST_PASSWORD}).status_code in (302, 303)
+    assert admin.get("/", follow_redirects=True).status_code == 200  # the disk still full: nothing written yet
+    assert sign_ins() == []
+    freed = utc_now()
+    os.remove(small_disk / "pengisi.bin")
+    assert admin.get("/", follow_redirects=True).status_code == 200  # the next page, with room
+    trail = sign_ins()
+    assert [(action, username) for action, username, _ in trail] == [("masuk_gagal", "loket"), ("masuk", "admin")]
+    assert all(at <= freed for _, _, at in trail)  # each at its own moment
+    assert admin.get("/", follow_redirects=True).status_code == 200
+    assert len(sign_ins()) == 2  # written once
+    database.close_all()
+
+
 def test_another_database_error_is_still_the_calm_500_with_its_traceback_logged(app, caplog):
     import peewee
 

@@ -74,3 +74,63 @@ def test_on_windows_the_candidate_asks_whether_its_parent_still_runs(monkeypatch
     monkeypatch.setattr("time.sleep", lambda seconds: None)
     office_commands._stop_with_parent().join(timeout=30)
     assert asked == [os.getppid(), os.getppid()] and exits == [0]
+
+
+def test_the_candidate_stops_when_its_walkers_end_of_the_pipe_closes_though_the_walkers_pid_still_answers(monkeypatch):
+    """Issue 94, finding 6: the candidate asked every second whether its walker's pid still ran. Simulated:
+    Windows, where a dead walker's pid is soon another program's and answers "running" for good (the
+    candidate served on). Now the walker's end of the candidate's stdin closing (however it ended) stops it."""
+    import os
+
+    from app.programs import office_commands
+    from app.updates import launcher
+    reading, writing = os.pipe()
+    exits = []
+    monkeypatch.setenv(candidate_walk.WALKER_PIPE_ENV, "stdin")
+    monkeypatch.setattr(office_commands, "LIFELINE", reading, raising=False)
+    monkeypatch.setattr(candidate_walk, "on_windows", lambda: True)
+    monkeypatch.setattr(launcher, "_alive", lambda pid: True)  # the pid, given to another program
+    monkeypatch.setattr(os, "_exit", exits.append)
+    watching = office_commands._stop_with_parent()
+    assert exits == [] and watching.is_alive()  # the walker lives: the candidate serves
+    assert candidate_walk.WALKER_PIPE_ENV not in os.environ  # not passed on to anything it starts
+    os.close(writing)  # the walker ends, however: the system closes its end
+    watching.join(timeout=30)
+    os.close(reading)
+    assert exits == [0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc, kills a process group")
+def test_a_hard_kill_of_the_offices_process_group_takes_the_candidate_along(tmp_path):
+    """Issue 94, finding 6: the office (here a program walking a candidate as the launcher does, in a process
+    group of its own) is killed with its group; the candidate, in a group of its own, goes too."""
+    import os
+    import signal
+    folder = tmp_path / "kantor"
+    kecamatan_app(folder)
+    copy, work = folder / walk.CHECK_COPY, tmp_path / "uji"
+    walk.copy_database(folder / "loket.sqlite3", copy)
+    work.mkdir()
+    office = ("import os, sys, time\n"
+              f"sys.path.insert(0, {str(ROOT)!r})\n"
+              "from pathlib import Path\n"
+              "from app.updates import walk\n"
+              "from sync import candidate_walk\n"
+              f"work = Path({str(work)!r})\n"
+              f"command = walk.check_command(Path({str(ROOT / 'run.py')!r}), Path({str(folder)!r}), "
+              f"Path({str(copy)!r}), 'kecamatan', work)\n"
+              "candidate = candidate_walk.start(command, dict(os.environ), work)\n"
+              "while not (work / candidate_walk.READY_FILE).exists(): time.sleep(0.1)\n"
+              "print(candidate.pid, flush=True)\n"
+              "time.sleep(3600)\n")
+    walking = subprocess.Popen([sys.executable, "-c", office], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        candidate = int(walking.stdout.readline().strip())
+        assert alive(candidate) and os.getpgid(candidate) != walking.pid  # a group of its own
+        os.killpg(walking.pid, signal.SIGKILL)
+        wait_until(lambda: not alive(candidate), timeout=60, what="the candidate ending with its office")
+    finally:
+        if walking.poll() is None:
+            os.killpg(walking.pid, signal.SIGKILL)
+        walking.wait(30)
+        walking.stdout.close()

@@ -181,7 +181,7 @@ def test_on_windows_the_candidate_starts_in_its_own_group_and_is_stopped_as_a_tr
     seen = {}
 
     class Started:
-        pid = 4321
+        pid, stdin = 4321, None
 
         def kill(self):
             seen["killed"] = True

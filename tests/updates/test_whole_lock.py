@@ -8,6 +8,7 @@ version imports nothing of the PC's own Python but the standard library.
 The fetch tests publish small made-up wheels at a real center; the soak installs this tree's wheel
 with its real closure (gathered as `release build` gathers it) and runs it beside a Python whose own
 werkzeug, jinja2 and urllib3 are older than the lock's."""
+import os
 import subprocess
 import sys
 import zipfile
@@ -202,13 +203,13 @@ def older_python(work: Path) -> Path:
     return python
 
 
-@pytest.mark.soak
-def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_locks_after_an_update(tmp_path):
-    from app.updates import installing, launcher, starting
+def real_release(tmp_path: Path, version: str):
+    """This tree's wheel as `version` with its real closure (gathered as `release build` gathers it),
+    published at a running regency whose office has synced it (its cache holds the whole closure).
+    Returns (regency, the app wheel, this PC's pins); the caller stops the regency."""
     from sync.release import candidate_build, dependency_lock
     from tests.sync.harness import fill_kecamatan
     from tests.updates.test_install import build_wheel
-    version = "9.1.0"
     app_wheel = next(build_wheel(version, tmp_path).glob("*.whl"))
     with zipfile.ZipFile(app_wheel) as opened:
         lock = opened.read(dependency_lock.OFFICE_LOCK).decode()
@@ -218,7 +219,6 @@ def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_l
     pins = {pin.name: str(pin.version) for pin in dependency_lock.for_target(
         dependency_lock.parse(lock), candidate_build.target_environment(python, platform)).values()}
     assert all(pins[name] != old for name, old in OLDER.items())
-
     regency = Regency(tmp_path)
     try:
         bundle = key_signing.sign_release(regency.keys, version, "Rilis uji.", [app_wheel, *gathered], tmp_path / "paket",
@@ -228,6 +228,18 @@ def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_l
         regency.sync()
         available = regency.state()["available"]
         assert available and available["whole_lock"] and len(available["wheels"]) == len(pins) + 1, regency.state()
+    except BaseException:
+        regency.stop()
+        raise
+    return regency, app_wheel, pins
+
+
+@pytest.mark.soak
+def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_locks_after_an_update(tmp_path):
+    from app.updates import installing, launcher, starting
+    version = "9.1.0"
+    regency, _, pins = real_release(tmp_path, version)
+    try:
         with regency.office.app_context(), regency.office.extensions["database"].connection_context():
             said = installing.apply_available(regency.office.config)  # pip, RECORD, and the walk on a copy
         assert f"Versi {version} terpasang dan diperiksa pada salinan data" in said, said
@@ -253,6 +265,102 @@ def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_l
         assert {name: version for name, (version, _) in found.items()} == dict(pins, **{"loket-kecamatan": version}), way
         assert {folder for _, folder in found.values()} == {str(root)}, way  # nothing of the PC's own Python
         assert "pip" not in found, way
+
+
+def base_python_with_older(work: Path) -> Path:
+    """An office PC's Python on which an older version ran: every package the app needs (this venv's, by
+    a .pth line: its own .pth files do not run) but werkzeug, jinja2 and urllib3 older than the lock's,
+    and pip, as the older installer used it."""
+    import sysconfig
+    venv = work / "python kantor lama"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    python = venv / ("Scripts/python.exe" if sys.platform.startswith("win") else "bin/python")
+    done = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q",
+                           *(f"{name}=={version}" for name, version in OLDER.items())], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    Path(own, "paket-kantor.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")  # after its own: older first
+    return python
+
+
+@pytest.mark.soak
+def test_a_version_an_older_installer_put_in_place_installs_its_lock_at_its_first_start(tmp_path):
+    """Issue 94, finding 3: an older installer (the first updatable, 6ce2a857, d36a7707) installs the app
+    wheel and only what the PC's Python lacks, and its updater fetched no more: the version ran on the
+    PC's werkzeug, jinja2 and urllib3 of day one. Now its first start under a launcher installs its whole
+    lock (the wheels the older updater did not fetch, from the center over the PC's link) before anything
+    serves; with no way to the center it says so and stops before it serves, its folder as it was."""
+    from app.updates import launcher, own_lock, starting
+    version = "9.1.1"
+    regency, app_wheel, pins = real_release(tmp_path, version)
+    try:
+        office = regency.office_dir
+        cache = office / "pembaruan" / "cache"
+        for cached in cache.glob("wheels%2F*"):  # the older updater fetched the app wheel (and what the base lacked)
+            if not cached.name.endswith(app_wheel.name):
+                cached.unlink()
+        older = base_python_with_older(tmp_path)
+        root = office / "versions" / version
+        installed = subprocess.run([str(older), "-m", "pip", "install", "--no-index", "--no-deps", "--no-compile", "-q",
+                                    "--target", str(root), str(app_wheel)], capture_output=True, text=True)
+        assert installed.returncode == 0, installed.stderr[-2000:]  # the older installer's install
+        env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+        env[launcher.CHILD_ENV] = version  # started by its launcher, as every launcher in the field starts it
+
+        def first_start(**more):
+            return subprocess.run([str(older), str(root / "run.py"), "paket", "--data", str(tmp_path / "paket")],
+                                  capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=900,
+                                  env=dict(env, **more))
+
+        cut = first_start(http_proxy="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9", no_proxy="", NO_PROXY="")
+        assert cut.returncode == own_lock.REFUSED, cut.stdout[-2000:] + cut.stderr[-3000:]
+        assert f"Versi {version} tidak dijalankan: paket terkuncinya belum terpasang" in cut.stderr, cut.stderr[-3000:]
+        assert not (root / starting.OWN_PACKAGES).exists() and not root.with_name(version + own_lock.LOCKED).exists()
+
+        found = listed(first_start())
+    finally:
+        regency.stop()
+    assert {name: found[name][0] for name in OLDER} == {name: pins[name] for name in OLDER}
+    assert {name: version for name, (version, _) in found.items()} == dict(pins, **{"loket-kecamatan": version})
+    assert {folder for _, folder in found.values()} == {str(root)}  # nothing of the PC's own Python
+    assert (root / starting.OWN_PACKAGES).is_file() and not launcher.damaged_files(root)
+    assert sorted(path.name for path in root.parent.iterdir()) == [version]  # no .kunci, .lama, .sebagian left
+
+
+def test_a_first_start_takes_the_closure_an_older_updater_did_not_fetch_from_the_center(regency, monkeypatch):
+    """Issue 94, finding 3, the fetch of `run.py kunci-versi` (app/updates/own_lock.py): the closure of the
+    running version, compared with what this Python imports; the wheels an older updater did not fetch come
+    from the center over the PC's link, each checked against the kept signed targets (no typed fingerprint
+    asked: an older updater kept none); a release.json of another version says nothing (runs as before)."""
+    from app.updates import own_lock, trust, versions
+    whole = [APP, "fakedep-1.0-py3-none-any.whl", INSTALLED_TUF]
+    published(regency, closure_bundle(regency, "9.0.0", whole, {THIS_PC: whole}))
+    regency.sync()
+    assert regency.state()["available"]["whole_lock"]
+    cache = regency.office_dir / "pembaruan" / "cache"
+    for name in whole[1:]:  # the older updater fetched the app wheel alone
+        (cache / ("wheels%2F" + name)).unlink()
+    monkeypatch.setattr(versions, "running_version", lambda: "9.0.0")  # the version that starts
+    monkeypatch.setattr(trust, "confirmed", lambda data_dir: False)  # that updater kept no typed fingerprint
+    wanted = own_lock.missing_lock(regency.office_dir)
+    assert wanted == ["wheels/" + name for name in whole]  # fakedep is not what this Python imports
+    with regency.office.app_context():
+        files = own_lock.lock_files(regency.office_dir, {}, wanted)
+    assert [path.name for path in files] == ["wheels%2F" + name for name in whole]
+    assert files[1].read_bytes() == (regency.tmp / "wheels-9.0.0" / whole[1]).read_bytes()
+    monkeypatch.setattr(versions, "running_version", lambda: "8.9.0")
+    assert own_lock.missing_lock(regency.office_dir) is None
+
+
+def test_run_py_names_the_lock_steps_files_and_exit_as_own_lock_does():
+    """run.py's first-start step reads no module of the app before it runs (it cannot import own_lock)."""
+    from app.updates import launcher, older_launchers, own_lock, starting, state
+    text = (Path(__file__).resolve().parents[2] / "run.py").read_text("utf-8")
+    for name in (own_lock.CHECKED, own_lock.LOCKED, starting.OWN_PACKAGES, launcher.CHILD_ENV, "kunci-versi",
+                 older_launchers.BACKUP_MARK, state.SELECTION_FILE):
+        assert f'"{name}"' in text, name
+    assert f"done.returncode == {own_lock.MATCHES}:" in text
 
 
 def test_a_later_release_fetches_only_the_wheels_that_changed_and_older_ones_leave_the_cache(regency, monkeypatch):
