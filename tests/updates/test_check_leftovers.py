@@ -115,7 +115,7 @@ def test_a_hard_kill_of_the_offices_process_group_takes_the_candidate_along(tmp_
               f"sys.path.insert(0, {str(ROOT)!r})\n"
               "from pathlib import Path\n"
               "from app.updates import walk\n"
-              "from sync import candidate_walk\n"
+              "from sync.release import candidate_walk\n"
               f"work = Path({str(work)!r})\n"
               f"command = walk.check_command(Path({str(ROOT / 'run.py')!r}), Path({str(folder)!r}), "
               f"Path({str(copy)!r}), 'kecamatan', work)\n"
