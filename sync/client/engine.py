@@ -1133,17 +1133,15 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
 
 
 def _pass_on_a_full_disk(client: CenterClient, link: SyncLink, progress: Progress) -> PassReport:
-    """The pass could not write for a full disk: nothing goes out or comes in (both write), but the phases that
-    write nothing first go (the health report: the center's page says the office stopped, issue 89)."""
+    """Nothing goes out or comes in (both write), but the phases that write nothing go: the health report, so
+    the center's page says the office stopped (issue 89)."""
     note_disk_full()
     report = PassReport(error="disk komputer penuh: sinkronisasi tidak dapat menyimpan apa pun")
-    for phase in records.phases(link.role, "disk_full"):
-        try:
-            if not client.probed:
-                client.negotiate()
-            phase(client, link, report, progress)
-        except Exception:  # noqa: BLE001  (its own note after the sending may meet the full disk too)
-            log.warning("sync step %s on a full disk failed", getattr(phase, "__name__", phase), exc_info=True)
+    try:
+        client.probed or client.negotiate()
+        _run_phases(records.phases(link.role, "disk_full"), client, link, report, progress)
+    except Exception:  # noqa: BLE001  (the report's own note after sending may meet the full disk too)
+        log.warning("the health report of a pass on a full disk failed", exc_info=True)
     progress.message, progress.ok = f"Terhenti: {report.error}", False
     return report
 

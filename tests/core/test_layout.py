@@ -98,7 +98,9 @@ def test_no_hand_written_lookup_or_404():
     assert found == []
 
 
-SYNC_CLIENT_MOST_LINES = 3523  # issue 82: the sync client had grown from 3,125 to 3,523 lines in two issues
+# issue 82: the sync client had grown from 3,125 to 3,523 lines in two issues; issue 89 added the pass on a full disk
+# (the health report alone, so the center sees the office stopped: 19 lines)
+SYNC_CLIENT_MOST_LINES = 3542
 
 
 def test_the_sync_client_does_not_grow():

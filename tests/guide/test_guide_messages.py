@@ -36,12 +36,21 @@ MESSAGE_SOURCES = {
 }
 
 
+# Modules of those folders whose words never reach a screen, and why.
+NOT_ON_SCREEN = {
+    "app/updates/lifecycle.py": "the update's state machine: its states, events and steps name the table for the "
+                                "code's readers and its state-machine test; the update page reads the selection",
+}
+
+
 def program_messages(program: str) -> dict[str, str]:
     """{message: the module that makes it} for a program's sources."""
     found = {}
     for source in MESSAGE_SOURCES[program]:
         path = ROOT / source
         for module in sorted(p for p in path.rglob("*") if p.suffix in (".py", ".html")) if path.is_dir() else [path]:
+            if module.relative_to(ROOT).as_posix() in NOT_ON_SCREEN:
+                continue
             read = messages_in_template if module.suffix == ".html" else messages_in_source
             for text in read(module.read_text(encoding="utf-8")):
                 found.setdefault(text, module.relative_to(ROOT).as_posix())
