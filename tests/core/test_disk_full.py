@@ -32,6 +32,19 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+def office_with_two_accounts(folder):
+    """An office on `folder` with a counter clerk and an admin, its WAL folded into the database file."""
+    app = create_app({"DATA_DIR": folder, "SECRET_KEY": "test-secret", "TESTING": True})
+    app.test_client_class = CsrfClient
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context():
+        seed_identity("35.08.07")
+        for name, role in (("loket", "petugas_loket"), ("admin", "admin")):
+            create_user(name, name.title(), role, password=TEST_PASSWORD, must_change_password=False)
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return app, database
+
+
 def fill(folder) -> None:
     """Write until the filesystem has not one byte left."""
     with open(folder / "pengisi.bin", "wb", buffering=0) as filler:
@@ -141,14 +154,7 @@ def test_the_sign_in_goes_on_on_a_full_disk_and_wrong_passwords_still_count(smal
     count are writes), not even the admin who frees the space. Now a right password signs in with its session
     kept in memory; the wrong ones are counted in memory with sign-in's limits, so a full disk gives a guesser
     no more tries (past the limit a right password waits as a wrong one does); signing out ends it."""
-    app = create_app({"DATA_DIR": small_disk, "SECRET_KEY": "test-secret", "TESTING": True})
-    app.test_client_class = CsrfClient
-    database = app.extensions["database"]
-    with app.app_context(), database.connection_context():
-        seed_identity("35.08.07")
-        for name, role in (("loket", "petugas_loket"), ("admin", "admin")):
-            create_user(name, name.title(), role, password=TEST_PASSWORD, must_change_password=False)
-        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    app, database = office_with_two_accounts(small_disk)
     fill(small_disk)
 
     admin = app.test_client()
@@ -183,14 +189,7 @@ def test_a_sign_in_on_a_full_disk_reaches_the_trail_once_the_disk_has_room(small
     monkeypatch.setattr(audit, "KEPT_RETRY_SECONDS", 0, raising=False)  # this test's disk has room again at once
     monkeypatch.setattr(audit, "_kept_next_try", [0.0], raising=False)  # not waiting for an earlier test's disk
     monkeypatch.setattr(signin, "_uncounted_failures", {})  # this process's earlier tests' wrong passwords
-    app = create_app({"DATA_DIR": small_disk, "SECRET_KEY": "test-secret", "TESTING": True})
-    app.test_client_class = CsrfClient
-    database = app.extensions["database"]
-    with app.app_context(), database.connection_context():
-        seed_identity("35.08.07")
-        for name, role in (("loket", "petugas_loket"), ("admin", "admin")):
-            create_user(name, name.title(), role, password=TEST_PASSWORD, must_change_password=False)
-        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    app, database = office_with_two_accounts(small_disk)
 
     def sign_ins():
         with app.app_context(), database.connection_context():
