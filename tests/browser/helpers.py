@@ -350,7 +350,7 @@ def set_up_as_yosowilangun(page, password):
     page.get_by_label("Alamat kantor").fill("Jl. Raya Yosowilangun No. 1")
     page.get_by_label("Nama Camat").fill("Drs. Hadi Santoso, M.Si")
     page.get_by_label("NIP Camat (18 angka)").fill("197201141998031005")
-    page.get_by_label("Alamat publik kantor (dicetak di tanda terima pengaduan dan slip survei)").fill("http://192.168.1.10:8080")
+    page.get_by_label("Alamat publik kantor (dicetak di tanda terima pengaduan dan slip survei)").fill("https://loket.lumajangkab.go.id")  # phones open it (issue 90)
     page.get_by_label("Kata sandi Anda (yang dipakai untuk masuk)").fill(password)  # checked against the names
     page.get_by_role("button", name="Simpan dan mulai").click()
     expect(page.get_by_text("Kantor Kecamatan Yosowilangun siap digunakan.")).to_be_visible()
