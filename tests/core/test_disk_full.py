@@ -58,12 +58,7 @@ def fill(folder) -> None:
 
 def office_with_a_clerk(folder):
     """An office on `folder` with a counter clerk signed in: (app, its database, the clerk's client)."""
-    app = create_app({"DATA_DIR": folder, "SECRET_KEY": "test-secret", "TESTING": True})
-    app.test_client_class = CsrfClient
-    database = app.extensions["database"]
-    with app.app_context(), database.connection_context():
-        seed_identity("35.08.07")
-        create_user("loket", "Petugas Loket", "petugas_loket", password=TEST_PASSWORD, must_change_password=False)
+    app, database = office_with_two_accounts(folder)
     clerk = app.test_client()
     assert clerk.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD}).status_code in (302, 303)
     return app, database, clerk
