@@ -162,11 +162,20 @@ def cleaned_report(value) -> tuple[dict | None, str]:
         return None, "laporan kesehatan: ruang pembaruan harus {version, short_mb: megabita yang perlu dikosongkan}"
     if "disk_full" in value and value["disk_full"] is not True:
         return None, "laporan kesehatan: disk penuh harus true (atau tidak ada)"
-    return {"version": value["version"], "update": update, "disk_free_mb": counts["disk_free_mb"],
+    return {"version": _version_that_runs(value["version"], update), "update": update,
+            "disk_free_mb": counts["disk_free_mb"],
             "backup": {"age_hours": backup.get("age_hours"), "where": backup.get("where")},
             "trail_gaps": counts["trail_gaps"], "errors": counts["errors"], "outbox": counts["outbox"],
             "phone": phone.strip(), "error_kinds": kinds, **({"room": dict(room)} if room else {}),
             **({"disk_full": True} if value.get("disk_full") else {})}, ""
+
+
+def _version_that_runs(named: str, update: dict) -> str:
+    """The version the PC runs. The installed program of 0.3.0 or 0.3.1, run from the command line (Task
+    Scheduler's `run.py sync`), names itself while its launcher serves the later version its own update
+    block says was taken; a later refusal or going back is the block's outcome instead (issue 94, finding 5)."""
+    taken = update.get("version") if update.get("outcome") == "diambil" else None
+    return taken if taken and updates.version_key(taken) > updates.version_key(named) else named
 
 
 def _cleaned_error_kinds(kinds) -> tuple[list, str]:

@@ -17,11 +17,13 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,7 @@ from tests.support.field_versions import field_version_tree, filled_office
 from tests.support.fuse_office import PASSWORD, Clerk, Office, Unanswered
 from tests.support.ports import free_port
 from tests.support.waiting import wait_until
+from tests.desa.test_relay import center  # noqa: F401  (fixture: a running center on SQLite)
 from tests.sync.harness import wait_for
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
 
@@ -41,6 +44,8 @@ WAITS = {"first-updatable": "HEALTHY_WITHIN_SECONDS", "before-renumber-step": "T
          "previous-but-one": "TRIAL_SECONDS", "previous": "TRIAL_SECONDS", "landed-0.3.1": "TRIAL_SECONDS",
          "landed-0.3.2": "TRIAL_SECONDS", "last-landed": "TRIAL_SECONDS"}
 MOST_WE_WAIT = 400  # seconds: within "a few minutes", and below every launcher's wait but the first one's
+SMALL_DISK_MB = 192
+RELEASE_BYTES = 335 * 1000 * 1000  # a release to download, before its install (issue 94)
 
 
 @pytest.fixture(scope="module")
@@ -111,15 +116,42 @@ def complaints_kept(data: Path, tokens: list[str]) -> list[str]:
         connection.close()
 
 
+def installed_as_in_the_field(tree: Path) -> str:
+    """The field version's own distribution beside its code, as pip leaves it in the office's install: its
+    `run.py` from the command line then names its own version (importlib.metadata), not this checkout's."""
+    version = re.search(r'^version = "([^"]+)"', (tree / "pyproject.toml").read_text(), re.M).group(1)
+    info = tree / f"loket_kecamatan-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: loket-kecamatan\nVersion: {version}\n")
+    return version
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """The office's data folder on a disk smaller than a release (about 335 MB to download plus its install,
+    issue 94 finding 2) that still holds the office, its switch-time backup and today's version: a tmpfs,
+    mounted as root (tests/updates/test_room_on_a_small_disk.py); where it cannot be, a plain folder."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK_MB}m,mode=0700", "tmpfs", str(folder)],
+                             capture_output=True).returncode == 0
+    if not mounted:
+        warnings.warn("the office's data folder is not on a small disk here: cannot mount a tmpfs", stacklevel=1)
+    yield folder
+    if mounted:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
 class FieldOffice:
     """An office whose install folder is field version `field`'s tree: its program filled the office and
     serves it, a clerk records complaints over HTTP the whole time, and its admin's "Pasang" ends as that
     version's installer ends it, with the wheel given; its launcher then starts that version."""
 
-    def __init__(self, field: str, tmp_path: Path):
+    def __init__(self, field: str, tmp_path: Path, data: Path | None = None):
         self.field, self.tmp = field, tmp_path
         self.tree = field_version_tree(field, tmp_path / "loket")  # the office's install folder
-        self.env, self.elsewhere, self.data = outside_env(), tmp_path / "di-tempat-lain", tmp_path / "data"
+        self.installed = installed_as_in_the_field(self.tree)
+        self.env, self.elsewhere, self.data = outside_env(), tmp_path / "di-tempat-lain", data or tmp_path / "data"
         self.elsewhere.mkdir()
         filled_office(field, self.data, self.fill)  # that version's demo, made once a day and copied
         port = free_port()
@@ -191,6 +223,51 @@ class FieldOffice:
         return complaints_kept(self.data, tokens)
 
 
+# Issue 94 finding 5 as the field's own command lines still meet it: after Task Scheduler's `run.py sync` (the
+# installed program's code), (what the center's Kesehatan Komputer row names, the key's version, which its count of
+# PCs behind the newest release reads). "today" is today's version, the one the launcher serves. The row is true
+# where the installed program sends a report (0.3.0 and 0.3.1 name themselves, the center takes the version their
+# own update block says was taken: fleet._version_that_runs); not fixed yet: a key's version is each request's
+# header (the installed program's), and 0.2.0's pass sends no report, so the row names the header's.
+NAMED_FALSE = {
+    "before-renumber-step": ("0.2.0", "0.2.0"),
+    "previous-but-one": ("0.2.0", "0.2.0"),
+    "previous": ("today", "0.3.0"),
+    "landed-0.3.1": ("today", "0.3.1"),
+    "landed-0.3.2": ("today", "0.3.2"),
+    "last-landed": ("today", "0.3.3"),
+}
+
+
+def a_pass_from_the_command_line(office: "FieldOffice", center) -> tuple | None:
+    """Task Scheduler's `run.py sync` (README) runs the office's installed program, the field version's code, on
+    the folder today's version serves: it passes (or, the first updatable one, refuses the newer database in one
+    true sentence and changes nothing), and the office serves on. (the center's row's version, the key's), read
+    right after it; None when it refused."""
+    from sync.center.fleet import fleet_rows
+    from tests.desa.test_f107_kecamatan_key import center_side
+    passed = office.run("sync", "--data", str(office.data))
+    said = passed.stdout + passed.stderr
+    if office.field == "first-updatable":
+        assert passed.returncode == 2 and "dibuat oleh versi aplikasi yang lebih baru" in said, said[-3000:]
+        assert "data tidak diubah" in said, said[-3000:]
+        return None
+    assert passed.returncode == 0 and "gagal 0" in said, said[-3000:]
+    [row] = center_side(center, fleet_rows)
+    return (row.report or {}).get("version") or row.key.app_version, row.key.app_version
+
+
+def the_center_names_the_version_that_runs(field: str, named: tuple | None, version: str) -> None:
+    """Checked last, after every save was found: a known false naming (NAMED_FALSE) is an expected failure
+    with its reason, anything else false fails."""
+    if named is None or named == (version, version):
+        return
+    known = tuple(version if said == "today" else said for said in NAMED_FALSE.get(field, ()))
+    assert named == known, (field, named, known)
+    pytest.xfail(f"issue 94 finding 5 under the {field} launcher: after Task Scheduler's run.py sync the center "
+                 f"names {named[0]} on Kesehatan Komputer and counts the key as {named[1]}; {version} runs")
+
+
 def started_twice_it_changes_nothing(office: "FieldOffice", version: str) -> None:
     """Issue 94, finding 1: under 0.2.0's launcher (d36a7707) a second start (the autostart entry and a
     double-click on the icon) read today's version's "folder busy" exit as a failed release, restored the
@@ -218,10 +295,16 @@ def started_twice_it_changes_nothing(office: "FieldOffice", version: str) -> Non
 
 @pytest.mark.parametrize("field", ["before-renumber-step", "first-updatable", "previous-but-one", "previous",
                                    "landed-0.3.1", "landed-0.3.2", "last-landed"])
-def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken_back(field, tmp_path, todays_wheel):
+def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken_back(field, tmp_path, todays_wheel,
+                                                                                     small_disk, center):
     version = todays_version(todays_wheel)
-    office = FieldOffice(field, tmp_path)
+    office = FieldOffice(field, tmp_path, small_disk)
     try:
+        enrolled = office.run("sync", "enrol", "--center", center.url, "--code", center.enrolment_code,
+                              "--data", str(office.data))
+        assert enrolled.returncode == 0, (enrolled.stdout + enrolled.stderr)[-2000:]
+        if os.path.ismount(small_disk):
+            assert shutil.disk_usage(small_disk).total < RELEASE_BYTES
         office.switch_to(todays_wheel, version)
 
         def verdict():
@@ -237,6 +320,8 @@ def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken
         assert serving["version"] == version
         started_twice_it_changes_nothing(office, version)
         office.stop_and_start()
+        named = a_pass_from_the_command_line(office, center)
+        office.saves(2, "complaints saved after the pass from the command line")
         started_twice_it_changes_nothing(office, version)
     finally:
         office.close()
@@ -247,6 +332,7 @@ def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken
         from app.updates.older_launchers import BACKUP_MARK
         assert selection.get(BACKUP_MARK) and Path(selection["backup"]) != office.backup
     assert office.lost() == []
+    the_center_names_the_version_that_runs(field, named, version)
 
 
 @pytest.mark.parametrize("field, broken", [("before-renumber-step", "live"), ("first-updatable", "start"),
