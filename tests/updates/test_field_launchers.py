@@ -162,6 +162,13 @@ class FieldOffice:
         self.office, self.stop_clerk = Office(random.Random(80)), threading.Event()
         self.office.base = self.url
         self.clerk = Clerk(self.office, "loket1", "petugas_loket", b"")
+        self.sign_ins = 0  # the clerk signs in again only when a page sends it to /masuk (Clerk.page)
+        signs_in = self.clerk.login
+
+        def counted_sign_in():
+            self.sign_ins += 1
+            signs_in()
+        self.clerk.login = counted_sign_in
         self.working = threading.Thread(target=clerk_records_complaints, args=(self.clerk, self.stop_clerk), daemon=True)
         wait_for(self.url + "/masuk", timeout=120)
         self.working.start()
@@ -332,6 +339,7 @@ def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken
         from app.updates.older_launchers import BACKUP_MARK
         assert selection.get(BACKUP_MARK) and Path(selection["backup"]) != office.backup
     assert office.lost() == []
+    assert office.sign_ins == 1  # signed in once, on the field version: never sent back to /masuk since
     the_center_names_the_version_that_runs(field, named, version)
 
 
