@@ -304,6 +304,21 @@ def started_twice_it_changes_nothing(office: "FieldOffice", version: str) -> Non
                                    "landed-0.3.1", "landed-0.3.2", "last-landed"])
 def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken_back(field, tmp_path, todays_wheel,
                                                                                      small_disk, center):
+    """Issue 94's office day under each launcher in the field, on the install and filled office this file pays
+    for once: the data folder on a disk smaller than a release (small_disk), the PC enrolled by its installed
+    program; the update with a clerk saving over HTTP, "baik" within that launcher's wait; a second start on the
+    same port and on another (no second server, one true sentence, nothing changed); a stop and start; Task
+    Scheduler's `run.py sync`, which runs the installed program's code on the folder today's version serves; a
+    second start again. Every acknowledged complaint is in the database once, the clerk signed in once, and the
+    center names the version that runs (NAMED_FALSE: where it does not yet).
+
+    Proven per launcher elsewhere, not repeated here: a release refused before its switch and its "Coba lagi" are
+    today's code's pass and walk on a copy, the launcher not involved (tests/updates/test_retry_release.py,
+    real center and office; each launcher generation's rules in tests/updates/test_update_lifecycle.py); a
+    release going back under the field launchers, below; a release offered to a PC on a small disk waits for
+    room (tests/updates/test_room_on_a_small_disk.py, today's pass). Not yet per launcher: that offer met by an
+    installed program's own pass (0.3.0 and 0.3.1 have no room check: app/updates/room.py came in 0.3.2), and
+    a second release taken after "Coba lagi" under the field launcher."""
     version = todays_version(todays_wheel)
     office = FieldOffice(field, tmp_path, small_disk)
     try:
