@@ -5,7 +5,8 @@ own body that writes a line of a declared action (`audit.record("x", ...)`, `aud
 `pass`; the fast tests whose files name the function (at most MOST_FILES) run against it (`-m "not slow" -x`); the file is put back.
 Prints one row an act: the mutant's place, KILLED or SURVIVED (or "no own line statement": the line is written
 by a function it calls), the seconds the run took. Usage: .venv/bin/python scripts/act_mutants.py [name ...]
-(names: function names to run, default all). Runs the tests in this checkout: run nothing else in it meanwhile."""
+(names: function names to run, default all; tests/audit/test_every_line_writer_declared.py lists every
+line-writing function, declared or not). Runs the tests in this checkout: run nothing else in it meanwhile."""
 import ast
 import subprocess
 import sys
@@ -16,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
 # acts whose tests reach them through their page, not by name
 REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
-              "set_up_office": ["tests/settings/test_first_run.py"]}
+              "set_up_office": ["tests/settings/test_first_run.py"],
+              "_write": ["tests/audit/test_batch_line_per_row.py"]}  # status.Moves' batch, per row
 MOST_FILES = 8  # a name many tests use (create_user): its first files, within a minute or so
 
 
@@ -41,8 +43,9 @@ def own_line_statements(function, actions) -> list[ast.stmt]:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 continue
-            if isinstance(child, ast.Expr) and isinstance(child.value, ast.Call) and child.value.args \
-                    and isinstance(child.value.args[0], ast.Constant) and child.value.args[0].value in actions:
+            call = child.value if isinstance(child, ast.Expr) and isinstance(child.value, ast.Call) else None
+            if call is not None and call.args and (isinstance(call.args[0], ast.Constant) and call.args[0].value in actions
+                                                  or getattr(call.func, "attr", None) == "record_many"):  # a batch's lines
                 found.append(child)
             visit(child)
     visit(function)
