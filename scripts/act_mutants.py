@@ -18,7 +18,9 @@ SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
 # acts whose tests reach them through their page, not by name
 REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "set_up_office": ["tests/settings/test_first_run.py"],
-              "_write": ["tests/audit/test_batch_line_per_row.py"]}  # status.Moves' batch, per row
+              "_write": ["tests/audit/test_batch_line_per_row.py"],  # status.Moves' batch, per row
+              "close_duplicate": ["tests/desa/test_relay_two_counters.py"],  # its page's button
+              "issue_pc_code": ["tests/desa/test_desa_mode.py"]}
 MOST_FILES = 8  # a name many tests use (create_user): its first files, within a minute or so
 
 
@@ -52,13 +54,28 @@ def own_line_statements(function, actions) -> list[ast.stmt]:
     return found
 
 
-def tests_of(name: str) -> list[str]:
+# where the tests of a package's acts are, when no test names the act (it is reached through its page)
+TESTS_OF_PACKAGE = {"app/sync_page": "tests/sync", "sync/center": "tests/sync", "sync/client": "tests/sync",
+                    "app/lan_tls": "tests/lan", "app/frame": "tests/core"}
+
+
+def tests_of(name: str, path: Path, actions) -> list[str]:
+    """The fast test files naming the act; else those of its package's tests quoting its line's action."""
     if name in REACHED_BY:
         return REACHED_BY[name]
-    files = subprocess.run(["grep", "-rlw", "--include=test_*.py", name, "tests"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.split()
-    files = sorted(f for f in files if not f.startswith(SLOW_FOLDERS))
+    files = _grep(["-w", name], "tests")
+    if not files:
+        package = path.relative_to(ROOT).parent.as_posix()
+        folder = TESTS_OF_PACKAGE.get(package, package.replace("app/", "tests/", 1))
+        quoted = [arg for action in sorted(actions) for arg in ("-e", f'"{action}"')]
+        files = (_grep(quoted, folder) if (ROOT / folder).is_dir() else []) or _grep(quoted, "tests")
     return sorted(files, key=lambda f: not f.startswith("tests/audit/"))[:MOST_FILES]  # the guard's own tests first
+
+
+def _grep(pattern: list[str], folder: str) -> list[str]:
+    files = subprocess.run(["grep", "-rl", "--include=test_*.py", *pattern, folder], cwd=ROOT,
+                           capture_output=True, text=True).stdout.split()
+    return sorted(f for f in files if not f.startswith(SLOW_FOLDERS))
 
 
 def run(path: Path, statement: ast.stmt, tests: list[str]) -> tuple[str, float]:
@@ -86,7 +103,7 @@ def main(names: list[str]) -> int:
         if not statements:
             print(f"{where} {sorted(actions)}: no own line statement (written by a function it calls)", flush=True)
             continue
-        tests = tests_of(function.name)
+        tests = tests_of(function.name, path, actions)
         for statement in statements:
             if not tests:
                 print(f"{where}:{statement.lineno}: SURVIVED (no fast test file names it)", flush=True)
