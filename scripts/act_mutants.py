@@ -90,7 +90,8 @@ def run(path: Path, statement: ast.stmt, tests: list[str]) -> tuple[str, float]:
                               cwd=ROOT, capture_output=True, text=True)
     finally:
         path.write_text(original, encoding="utf-8")
-    return ("KILLED" if done.returncode != 0 else "SURVIVED"), time.monotonic() - started
+    verdict = {0: "SURVIVED", 5: "SURVIVED (no test ran)"}.get(done.returncode, "KILLED")  # 5: pytest ran none
+    return verdict, time.monotonic() - started
 
 
 def main(names: list[str]) -> int:
@@ -110,7 +111,7 @@ def main(names: list[str]) -> int:
                 survived += 1
                 continue
             verdict, seconds = run(path, statement, tests)
-            survived += verdict == "SURVIVED"
+            survived += verdict.startswith("SURVIVED")
             print(f"{where}:{statement.lineno}: {verdict} ({len(tests)} test files, {seconds:.0f} s)", flush=True)
     return 1 if survived else 0
 
