@@ -5,7 +5,8 @@ own body that writes a line of a declared action (`audit.record("x", ...)`, `aud
 `pass`; the fast tests whose files name the function (at most MOST_FILES) run against it (`-m "not slow" -x`); the file is put back.
 Prints one row an act: the mutant's place, KILLED or SURVIVED (or "no own line statement": the line is written
 by a function it calls), the seconds the run took. Usage: .venv/bin/python scripts/act_mutants.py [name ...]
-(names: function names to run, default all). Runs the tests in this checkout: run nothing else in it meanwhile."""
+(names: function names to run, default all; tests/audit/test_every_line_writer_declared.py lists every
+line-writing function, declared or not). Runs the tests in this checkout: run nothing else in it meanwhile."""
 import ast
 import subprocess
 import sys
@@ -16,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
 # acts whose tests reach them through their page, not by name
 REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
-              "set_up_office": ["tests/settings/test_first_run.py"]}
+              "set_up_office": ["tests/settings/test_first_run.py"],
+              "_write": ["tests/audit/test_batch_line_per_row.py"],  # status.Moves' batch, per row
+              "close_duplicate": ["tests/desa/test_relay_two_counters.py"],  # its page's button
+              "issue_pc_code": ["tests/desa/test_desa_mode.py"]}
 MOST_FILES = 8  # a name many tests use (create_user): its first files, within a minute or so
 
 
@@ -41,21 +45,37 @@ def own_line_statements(function, actions) -> list[ast.stmt]:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 continue
-            if isinstance(child, ast.Expr) and isinstance(child.value, ast.Call) and child.value.args \
-                    and isinstance(child.value.args[0], ast.Constant) and child.value.args[0].value in actions:
+            call = child.value if isinstance(child, ast.Expr) and isinstance(child.value, ast.Call) else None
+            if call is not None and call.args and (isinstance(call.args[0], ast.Constant) and call.args[0].value in actions
+                                                  or getattr(call.func, "attr", None) == "record_many"):  # a batch's lines
                 found.append(child)
             visit(child)
     visit(function)
     return found
 
 
-def tests_of(name: str) -> list[str]:
+# where the tests of a package's acts are, when no test names the act (it is reached through its page)
+TESTS_OF_PACKAGE = {"app/sync_page": "tests/sync", "sync/center": "tests/sync", "sync/client": "tests/sync",
+                    "app/lan_tls": "tests/lan", "app/frame": "tests/core"}
+
+
+def tests_of(name: str, path: Path, actions) -> list[str]:
+    """The fast test files naming the act; else those of its package's tests quoting its line's action."""
     if name in REACHED_BY:
         return REACHED_BY[name]
-    files = subprocess.run(["grep", "-rlw", "--include=test_*.py", name, "tests"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.split()
-    files = sorted(f for f in files if not f.startswith(SLOW_FOLDERS))
+    files = _grep(["-w", name], "tests")
+    if not files:
+        package = path.relative_to(ROOT).parent.as_posix()
+        folder = TESTS_OF_PACKAGE.get(package, package.replace("app/", "tests/", 1))
+        quoted = [arg for action in sorted(actions) for arg in ("-e", f'"{action}"')]
+        files = (_grep(quoted, folder) if (ROOT / folder).is_dir() else []) or _grep(quoted, "tests")
     return sorted(files, key=lambda f: not f.startswith("tests/audit/"))[:MOST_FILES]  # the guard's own tests first
+
+
+def _grep(pattern: list[str], folder: str) -> list[str]:
+    files = subprocess.run(["grep", "-rl", "--include=test_*.py", *pattern, folder], cwd=ROOT,
+                           capture_output=True, text=True).stdout.split()
+    return sorted(f for f in files if not f.startswith(SLOW_FOLDERS))
 
 
 def run(path: Path, statement: ast.stmt, tests: list[str]) -> tuple[str, float]:
@@ -70,7 +90,8 @@ def run(path: Path, statement: ast.stmt, tests: list[str]) -> tuple[str, float]:
                               cwd=ROOT, capture_output=True, text=True)
     finally:
         path.write_text(original, encoding="utf-8")
-    return ("KILLED" if done.returncode != 0 else "SURVIVED"), time.monotonic() - started
+    verdict = {0: "SURVIVED", 5: "SURVIVED (no test ran)"}.get(done.returncode, "KILLED")  # 5: pytest ran none
+    return verdict, time.monotonic() - started
 
 
 def main(names: list[str]) -> int:
@@ -83,14 +104,14 @@ def main(names: list[str]) -> int:
         if not statements:
             print(f"{where} {sorted(actions)}: no own line statement (written by a function it calls)", flush=True)
             continue
-        tests = tests_of(function.name)
+        tests = tests_of(function.name, path, actions)
         for statement in statements:
             if not tests:
                 print(f"{where}:{statement.lineno}: SURVIVED (no fast test file names it)", flush=True)
                 survived += 1
                 continue
             verdict, seconds = run(path, statement, tests)
-            survived += verdict == "SURVIVED"
+            survived += verdict.startswith("SURVIVED")
             print(f"{where}:{statement.lineno}: {verdict} ({len(tests)} test files, {seconds:.0f} s)", flush=True)
     return 1 if survived else 0
 

@@ -2,13 +2,13 @@
 import re
 
 from app.frame import audit  # the writer itself: app.audit, the trail's pages, reads the accounts
-from app.frame.audit_rule import act
 from app.frame.signin import end_sessions, set_password
 from app.auth.models import User
 from app.frame.passwords import hash_password, names_in, one_time_password
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame import versions
+from app.frame.audit_rule import act, nothing_done
 from app.frame.roles import ROLE_LABELS
 from app.policy import POLICY
 
@@ -73,6 +73,7 @@ def account_values(full_name: str, role: str, nip: str) -> dict:
     return {"full_name": full_name.strip(), "nip": nip or "", "role": ROLE_LABELS.get(role, role)}
 
 
+@act("ubah")
 def update_user(user: User, full_name: str, role: str, nip: str, form=None) -> versions.Conflict | None:
     """The account's name, role and NIP, unless another admin saved it since `form` (the edit form,
     with the version it was read at) was read: then the conflict (app/frame/versions.py), nothing saved."""
@@ -82,7 +83,7 @@ def update_user(user: User, full_name: str, role: str, nip: str, form=None) -> v
             conflict = versions.conflict(form, account_values(user.full_name, user.role, user.nip),
                                          account_values(full_name, role, nip))
             if conflict:
-                return conflict
+                return nothing_done(conflict)
         before = _summary(user)
         user.full_name, user.role, user.nip = full_name.strip(), role, nip
         user.save()
@@ -90,6 +91,7 @@ def update_user(user: User, full_name: str, role: str, nip: str, form=None) -> v
     return None
 
 
+@act("aktifkan", "nonaktifkan")
 def set_active(user: User, active: bool) -> None:
     before = _summary(user)
     with database.atomic():
@@ -101,6 +103,7 @@ def set_active(user: User, active: bool) -> None:
                      f"Akun {user.username} {'diaktifkan' if active else 'dinonaktifkan'}", before, _summary(user))
 
 
+@act("reset_sandi")
 def reset_password(user: User, actor=None) -> str:
     """Give the account a new one-time password, to be changed at next login."""
     password = one_time_password()
@@ -110,6 +113,7 @@ def reset_password(user: User, actor=None) -> str:
     return password
 
 
+@act("ganti_sandi")
 def change_password(user: User, new_password: str) -> None:
     with database.atomic():
         set_password(user, new_password, must_change=False)  # the view opens a fresh session here
@@ -121,6 +125,7 @@ def may_manage_accounts(role: str) -> bool:
     return POLICY.permits(role, "akun.kelola")
 
 
+@act("masuk", "masuk_gagal")
 def record_sign_in(attempt) -> None:
     """The audit row of a sign-in attempt (called by app.frame.signin in the throttle's transaction)."""
     user, username = attempt.account, attempt.username
@@ -134,6 +139,7 @@ def record_sign_in(attempt) -> None:
                      username=username or "(kosong)")
 
 
+@act("keluar")
 def sign_out_recorded(user: User, end_session) -> None:
     """Signing out ends the session with its audit row, together."""
     with database.atomic():

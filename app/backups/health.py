@@ -24,6 +24,7 @@ from app.frame import audit, errors, keystore, store
 from app.frame.dates import duration_words, format_datetime, utc_now
 from app.frame.db import database
 from app.frame.access import may
+from app.frame.audit_rule import act
 
 log = logging.getLogger(__name__)
 
@@ -299,6 +300,7 @@ def desa_pc_cards(user) -> list[Card]:
     return health_cards(user, plain=True) if may(user, "cadangan.pesan_kesehatan_desa") else _clock_cards(user)
 
 
+@act("konfirmasi")
 def acknowledge_trail_gaps(config, seen_until: str) -> int:
     """The admin looked at the writes kept without their audit row, up to the latest one shown: that
     look is on the trail; a gap noted since stays on the card."""

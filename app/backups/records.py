@@ -32,6 +32,7 @@ def make_manual_backup(config) -> Path:
     return made
 
 
+@act("unduh")
 def record_download(name: str) -> None:
     with database.atomic():
         audit.record("unduh", "cadangan", name, "Berkas cadangan diunduh")
@@ -82,6 +83,7 @@ def restore_upload(upload, config, recovery_key: str | None, user) -> tuple[Path
         raise
 
 
+@act("isi")
 def type_back_printed_key(config, typed: str) -> Path | None:
     """The printed key typed back after the key file was lost or damaged, checked against a backup (the
     one it opened, None when there is none yet); raises BackupError when it opens none."""
@@ -94,12 +96,14 @@ def type_back_printed_key(config, typed: str) -> Path | None:
     return proof
 
 
+@act("konfirmasi")
 def confirm_key_printed(config) -> None:
     with database.atomic():
         store.put(recovery.PRINTED_SETTING, recovery.fingerprint(recovery.current_key(config)))
         audit.record("konfirmasi", "kunci_pemulihan", "", "Admin menyatakan kunci pemulihan sudah dicetak dan disimpan")
 
 
+@act("ganti")
 def replace_recovery_key(config) -> None:
     recovery.keys_for(config).replace_recovery_key()
     with database.atomic():

@@ -4,12 +4,14 @@ from app.frame import audit
 from app.frame.office_calendar import OfficeDay
 from app.frame.office_calendar import CLOSED, REOPENED, bump_generation, decree_entered, office_calendar
 from app.frame import store
+from app.frame.audit_rule import act
 from app.frame.dates import utc_now
 from app.frame.db import database
 
 KIND_LABELS = {CLOSED: "Kantor tutup", REOPENED: "Kantor tetap buka"}
 
 
+@act("tambah")
 def add_day(day, form: dict, username: str) -> None:
     """A checked day the office is closed or stays open (`form`: day as typed, kind, name)."""
     with database.atomic():
@@ -19,6 +21,7 @@ def add_day(day, form: dict, username: str) -> None:
                      after=form)
 
 
+@act("hapus")
 def remove_day(row: OfficeDay) -> None:
     with database.atomic():
         day = row.day.isoformat()
@@ -28,6 +31,7 @@ def remove_day(row: OfficeDay) -> None:
         audit.record("hapus", "hari_libur", day, f"Koreksi kalender dihapus: {row.name}", before=before)
 
 
+@act("ubah")
 def enter_decree(year: int, days: list[tuple], username: str) -> dict:
     """A year's cuti bersama from the SKB: the year is no longer an estimate; the promises of open files
     counted over it are recomputed. The changed promises."""

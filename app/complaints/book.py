@@ -11,6 +11,7 @@ from app.complaints.tracking import new_tracking_number
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame import reactions
+from app.frame.audit_rule import act, nothing_done
 from app.registration.models import Application
 
 
@@ -44,6 +45,7 @@ def _by_submission():  # its SQL built once (app/frame/statements.py): every com
     return Complaint.select().where(Complaint.submission_token == statements.each_run(0)).limit(1)
 
 
+@act("catat")
 def record_complaint(values: dict, user=None, submission_token: str | None = None, received_at=None,
                      status: str = "baru", tindak_lanjut: str = "", answered_from_desk_info: bool = False,
                      desk_answer_id: int | None = None, suggestion_box_session_id: int | None = None,
@@ -55,7 +57,7 @@ def record_complaint(values: dict, user=None, submission_token: str | None = Non
     """
     existing = find_by_submission(submission_token)
     if existing:
-        return existing, False
+        return nothing_done((existing, False))
     now = utc_now()
     category = ComplaintCategory.get_by_id(values["category_id"])
     fields = {key: values[key] for key in ("channel", "complainant_name", "complainant_contact", "is_anonymous",
@@ -82,11 +84,12 @@ def record_complaint(values: dict, user=None, submission_token: str | None = Non
         except IntegrityError:
             existing = find_by_submission(submission_token)
             if existing:  # the same form arrived twice at once: the other request stored it
-                return existing, False
+                return nothing_done((existing, False))
             # else: the random tracking number was taken (very rare): draw another one
     raise RuntimeError("could not draw a free tracking number")
 
 
+@act("ubah_status")
 def change_status(complaint: Complaint, to_status: str, user, tindak_lanjut: str | None = None,
                   other_office: str = "", note: str = "", answered_from_desk_info: bool = False) -> ComplaintEvent:
     """Move the complaint along and stamp who and when; the first move away from 'baru' is the first response."""
@@ -120,6 +123,7 @@ def change_status(complaint: Complaint, to_status: str, user, tindak_lanjut: str
     return event
 
 
+@act("tindak_lanjut")
 def write_tindak_lanjut(complaint: Complaint, text: str, user, note: str = "") -> None:
     """Update the follow-up text without changing the status (e.g. progress while in follow-up)."""
     now = utc_now()
@@ -135,6 +139,7 @@ def write_tindak_lanjut(complaint: Complaint, text: str, user, note: str = "") -
                      before=before, after={"tindak_lanjut": complaint.tindak_lanjut}, user=user)
 
 
+@act("lampiran")
 def add_attachment(complaint: Complaint, photo, user) -> ComplaintAttachment:
     """Store an already re-encoded photo (app.complaints.photos.reencode)."""
     with database.atomic():
@@ -165,6 +170,7 @@ def target_values() -> dict:
     return {key: str(store.get(key)) for key in TARGET_LABELS}
 
 
+@act("tambah", "ubah")
 def save_category(editing: ComplaintCategory | None, form: dict, read=None):
     """A checked category: `editing` changed, or a new one when None; (category, conflict). A change
     is refused when another admin saved the category since `read` (the posted form, carrying the
@@ -178,7 +184,7 @@ def save_category(editing: ComplaintCategory | None, form: dict, read=None):
                                              category_values(form["name"], form["section"], form["is_active"]),
                                              CATEGORY_LABELS)
                 if conflict:
-                    return editing, conflict
+                    return nothing_done((editing, conflict))
             before = {"name": editing.name, "section": editing.section, "is_active": editing.is_active}
             editing.name, editing.section, editing.is_active = form["name"], form["section"], form["is_active"]
             editing.save()
@@ -189,6 +195,7 @@ def save_category(editing: ComplaintCategory | None, form: dict, read=None):
         return created, None
 
 
+@act("ubah")
 def save_targets(values: dict[str, int], read=None):
     """The time targets in working days (checked by the page), unless another admin saved them since
     `read` (the posted form) was read: then the conflict, nothing saved."""
@@ -198,7 +205,7 @@ def save_targets(values: dict[str, int], read=None):
             conflict = versions.conflict(read, target_values(), {key: str(value) for key, value in values.items()},
                                          TARGET_LABELS)
             if conflict:
-                return conflict
+                return nothing_done(conflict)
         before = {key: store.get(key) for key in values}
         for key, value in values.items():
             store.put(key, value)
@@ -206,6 +213,7 @@ def save_targets(values: dict[str, int], read=None):
     return None
 
 
+@act("buka_kotak_saran")
 def open_box(opened_on, user_id: int, count: int, is_empty: bool, note: str):
     """The day's opening of the kotak saran (checked by box.session_problems)."""
     from app.complaints.models import SuggestionBoxSession
@@ -217,6 +225,7 @@ def open_box(opened_on, user_id: int, count: int, is_empty: bool, note: str):
     return session
 
 
+@act("simpan")
 def save_desk_answer(answer, clean: dict, form, user_id: int, values_of):
     """A desk answer, new (`answer` None) or changed unless another editor saved it since the form was
     read: (answer, conflict); nothing is saved on a conflict (app/frame/versions.py)."""
@@ -228,7 +237,7 @@ def save_desk_answer(answer, clean: dict, form, user_id: int, values_of):
             answer = DeskAnswer.get_by_id(answer.id)
             conflict = versions.conflict(form, values_of(answer), clean)
             if conflict:
-                return answer, conflict
+                return nothing_done((answer, conflict))
             before = values_of(answer)
             for key, value in clean.items():
                 setattr(answer, key, value)
@@ -240,6 +249,7 @@ def save_desk_answer(answer, clean: dict, form, user_id: int, values_of):
     return answer, None
 
 
+@act("ekspor")
 def record_export(kind: str, filters: dict) -> None:
     """An export of the book leaves the office: the trail says which list, before it is sent."""
     with database.atomic():

@@ -51,6 +51,7 @@ def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
     return application
 
 
+@act("tutup_duplikat")
 def close_duplicate(pre: PreRegistration) -> Application:
     """The clerk marks this PC's application of a relayed form as the duplicate of the one another counter
     PC's acceptance made (relay.settle_duplicate): closed here, never sent, on its timeline and audited."""

@@ -10,6 +10,7 @@ from app.frame.db import database
 from app.frame.places import desa_names
 from app.desa import qr
 from app.frame import installation, store
+from app.frame.audit_rule import act
 from sync import protocol
 
 store.register_defaults(desa_pc_desa_code="")
@@ -81,6 +82,7 @@ def issue_enrolment_code(desa_code: str) -> str:
     return ENROLMENT_PREFIX + URLSafeSerializer(payload["key"], salt=ENROLMENT_SALT).dumps(payload)
 
 
+@act("buat")
 def issue_pc_code(desa_code: str) -> str:
     """At the kecamatan, from the Operator Desa page: issue_enrolment_code, audited; raises PcCodeRefused."""
     with database.atomic():
@@ -116,6 +118,7 @@ def enrolment_settings() -> dict:
     return {key: store.get(key) for key in ENROLMENT_SETTINGS}
 
 
+@act("ubah")
 def undo_enrolment(before: dict, reason: str) -> None:
     with database.atomic():
         for key, value in before.items():
@@ -130,6 +133,7 @@ def _zone_in(payload: dict) -> str:
     return regions.zone_of(str(payload["k"])) or dates.DEFAULT_TIME_ZONE
 
 
+@act("daftar_perangkat")
 def enrol_this_pc(text: str) -> dict:
     """At the desa PC: store the kecamatan identity, the desa, the PC number and the desa's key."""
     from app.desa.models import PreRegistration

@@ -17,6 +17,7 @@ from app.frame import person_rules, regions
 from app.frame.db import database
 from sync import protocol
 from app.frame import audit, store
+from app.frame.audit_rule import act, nothing_done
 
 # desa_key_generations: {desa code: n} at the kecamatan, raised when a desa PC's key is revoked;
 # desa_pc_generation: the generation a desa PC was enrolled with; f107_key_from_center: f107_signing_key is
@@ -50,6 +51,7 @@ def signing_key() -> str:
 KEY_FORM = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 random bytes, URL-safe base64 (sync/center/keys.f107_key)
 
 
+@act("ubah")
 def adopt_kecamatan_key(key: str) -> bool:
     """The center's key for this kecamatan becomes this PC's: every counter PC of the kecamatan holds the
     same, so a form printed at a desa laptop one of them enrolled scans at any of them (issue 26). The key
@@ -60,7 +62,7 @@ def adopt_kecamatan_key(key: str) -> bool:
     with database.atomic():
         current = store.get("f107_signing_key")
         if current == key and store.get("f107_key_from_center"):
-            return False
+            return nothing_done(False)
         earlier = [old for old in store.get("f107_earlier_keys") if old != key]
         if current and current != key and current not in earlier:
             earlier.append(current)
@@ -94,6 +96,7 @@ def desa_key(desa_code: str, generation: int | None = None, master: str | None =
     return hmac.new((master or signing_key()).encode(), message.encode(), "sha256").hexdigest()
 
 
+@act("cabut")
 def revoke_desa_key(desa_code: str) -> int:
     """At the kecamatan: every PC enrolled for this desa so far signs with a dead key from now on."""
     with database.atomic():

@@ -17,7 +17,6 @@ from app.auth import accounts
 from app.frame import person_rules
 from app.frame.office_calendar import office_calendar
 from app.frame import audit, dates, installation, statements
-from app.frame.audit_rule import act
 from app.frame.db import database
 from app.frame.fingerprint_text import without_fingerprints
 from app.frame import reactions
@@ -29,6 +28,7 @@ from app.desa.scope import desa_codes_of
 from app.frame import numbering
 from app.frame.applicant_photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
 from app.frame import store
+from app.frame.audit_rule import act
 from sync import protocol
 
 # Validity in working days (two working weeks), so a holiday or cuti bersama never eats it.
@@ -196,6 +196,7 @@ def entered_at_problem(entered_at: datetime, now: datetime | None = None) -> str
     return None
 
 
+@act("buat")
 def create_pre_registration(clean: dict, photo=None, *, user=None, source: str = "desa",
                             entered_by_name: str | None = None, entered_at=None, number: str | None = None,
                             relay: dict | None = None) -> PreRegistration:
@@ -297,6 +298,7 @@ def record_view(pre: PreRegistration, action: str) -> None:
         audit.record(action, "pra_pendaftaran", pre.id, f"Pra-pendaftaran {pre.number} {VIEWS[action]}")
 
 
+@act("tolak")
 def record_refused_scan(reason: str) -> None:
     """A scanned F-1.07 the counter refused: nothing is stored but the refusal, for the trail."""
     with database.atomic():
@@ -316,6 +318,7 @@ def create_operator(username: str, full_name: str, codes: list[str]):
     return user, password
 
 
+@act("ubah")
 def bind_operator(user, codes: list[str]) -> None:
     """The desa an operator's account works for, replaced by `codes` (checked)."""
     with database.atomic():
@@ -326,6 +329,7 @@ def bind_operator(user, codes: list[str]) -> None:
                      before={"desa": before}, after={"desa": codes})
 
 
+@act("ubah")
 def set_pre_registration_days(days: int) -> None:
     """How many working days a new pre-registration stays valid (those already made keep theirs)."""
     with database.atomic():

@@ -24,6 +24,7 @@ from app.desa.relay_records import (ACCEPTED, AT_CENTER, DUPLICATE, DUPLICATE_CL
 from app.frame import audit, dates, installation, store
 from app.frame.db import database
 from app.frame.application_status import ApplicationStatus
+from app.frame.audit_rule import act
 from sync import protocol
 from sync.client import engine, outbox, records
 from sync.client.link_down import LinkDown
@@ -100,6 +101,7 @@ class PreRegistrations:
         raise records.StatusNotApplied("Nomor pra-pendaftaran tidak diganti oleh pusat.")
 
 
+@act("status")
 def _relay_moved(pre_id: int, before: str, after: str) -> None:
     """A move of a relayed form the center or the kecamatan decided, in the desa PC's trail (by the pass,
     no one at the desa acted): its number and statuses, never the kecamatan's note about the person."""
@@ -589,6 +591,7 @@ def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
     return made
 
 
+@act("daftar_pusat")
 def link_with_center(center_url: str, payload: dict) -> SyncLink:
     """On an enrolled desa PC, from its admin's page: enrol_with_center (which raises
     CenterEnrolmentRefused), audited; the link made."""

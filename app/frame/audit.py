@@ -15,7 +15,8 @@ from flask import g, has_request_context, request
 
 from app.frame import privacy
 from app.frame.audit_event import AuditEvent
-from app.frame.audit_rule import ACTS, ROOT, TrailRule, is_view, name_threads_after_their_starter, note_line
+from app.frame.audit_rule import (ACTS, ROOT, TrailRule, is_view, name_threads_after_their_starter, note_line,
+                                   note_row)
 from app.frame.dates import utc_now
 from app.frame.db import database, insert_rows
 from app.frame.private_files import write_private
@@ -106,7 +107,7 @@ def _row(action, entity, entity_id="", summary="", before=None, after=None, user
     if user is None and has_request_context():
         user = g.get("user")
     address = request.remote_addr or "" if has_request_context() else ""
-    note_line(action)  # the running declared act's own line (audit_rule.act)
+    note_line(action, entity_id)  # the running declared act's own line (audit_rule.act)
     return dict(at=at or utc_now(), user_id=user.id if user else None,
                 username=user.username if user else (username or "sistem")[:64], address=address,
                 action=action, entity=entity, entity_id=str(entity_id), summary=summary,
@@ -276,6 +277,7 @@ def _watch(connection) -> None:
             if change.op == "INSERT" and not is_view(str(change.new[_ACTION])):
                 statement.lines.add(writers_behind(sys._getframe(1)) or ())
             return
+        note_row(table, change.rowid)  # a declared act's rows, when it counts them (audit_rule.act's per_row)
         if RULE.audited(table) and not RULE.declared(table):
             frames = writers_behind(sys._getframe(1))
             if frames is not None:  # a demo module's example office

@@ -155,9 +155,18 @@ class ActWithoutLine(Exception):
     """A declared act returned without a line of its own (tests; an office or a center note it instead)."""
 
 
+class _Running:
+    """One running declared act: the actions of the lines it wrote itself; with `per_row`, the rows of that
+    table it changed itself and the entity ids of its own lines."""
+    __slots__ = ("written", "per_row", "rows", "line_ids")
+
+    def __init__(self, per_row):
+        self.written, self.per_row, self.rows, self.line_ids = set(), per_row, set(), set()
+
+
 class _Acts(threading.local):
     def __init__(self):
-        self.open: list[tuple[frozenset, set]] = []  # this thread's running declared acts: (actions, written)
+        self.open: list[_Running] = []  # this thread's running declared acts, innermost last
 
 
 _acts = _Acts()
@@ -173,8 +182,8 @@ class _ActCheck:
     def watch(self, strict, report) -> None:
         self.strict, self.report = strict, report
 
-    def missing(self, writer: str, actions) -> None:
-        what = f"(tanpa baris audit {'/'.join(sorted(actions))})"
+    def missing(self, writer: str, actions, rows: str = "") -> None:
+        what = f"(tanpa baris audit {'/'.join(sorted(actions))}{' untuk ' + rows if rows else ''})"
         logging.getLogger("app.frame.audit").error("tindakan tanpa catatan audit: %s (%s)", what, writer)
         if self.strict():
             raise ActWithoutLine(f"tindakan tanpa catatan audit: {what} ({writer})")
@@ -185,8 +194,10 @@ class _ActCheck:
 ACTS = _ActCheck()
 
 
-def act(*actions: str):
-    """Declares the decorated function an act whose own line is one of `actions` (see above)."""
+def act(*actions: str, per_row: str | None = None):
+    """Declares the decorated function an act whose own line is one of `actions` (see above). With `per_row`
+    (a table), an act that writes a batch (the sync pass's moves) writes one line per row of that table it
+    changed, naming the row (its entity id): a batch with only its first line is refused too."""
     assert actions and not any(is_view(action) for action in actions), "an act names the line it writes"
     declared = frozenset(actions)
 
@@ -196,14 +207,16 @@ def act(*actions: str):
 
         @functools.wraps(function)
         def declared_act(*args, **kwargs):
-            written: set = set()
-            _acts.open.append((declared, written))
+            running = _Running(per_row)
+            _acts.open.append(running)
             try:
                 result = function(*args, **kwargs)
             finally:
                 _acts.open.pop()
-            if not written & declared:
+            if not running.written & declared and _NOTHING_DONE not in running.written:
                 ACTS.missing(writer, declared)
+            elif running.rows - running.line_ids:
+                ACTS.missing(writer, declared, f"{len(running.rows - running.line_ids)} baris {per_row}")
             return result
 
         declared_act.act_lines = declared
@@ -211,10 +224,31 @@ def act(*actions: str):
     return declare
 
 
-def note_line(action: str) -> None:
+_NOTHING_DONE = object()
+
+
+def nothing_done(result=None):
+    """`return nothing_done(conflict)`: the running declared act returns having done nothing (a conflict,
+    nothing left to do), so no line is asked of it. Said where it returns, so a reader sees each such way out."""
+    if _acts.open:
+        _acts.open[-1].written.add(_NOTHING_DONE)
+    return result
+
+
+def note_line(action: str, entity_id=None) -> None:
     """A line of `action` was written in this thread: it is the innermost running declared act's."""
     if _acts.open:
-        _acts.open[-1][1].add(action)
+        running = _acts.open[-1]
+        running.written.add(action)
+        if running.per_row:
+            running.line_ids.add(str(entity_id))
+
+
+def note_row(table: str, row_id) -> None:
+    """A row of `table` changed in this thread: the innermost running declared act's, counted when it
+    declared `per_row` for that table (the office's preupdate hook tells it)."""
+    if _acts.open and _acts.open[-1].per_row == table:
+        _acts.open[-1].rows.add(str(row_id))
 
 
 @functools.cache

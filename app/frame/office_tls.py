@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from app.frame import audit, store
+from app.frame.audit_rule import act
 from app.frame.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
@@ -236,6 +237,7 @@ def office_ca(create: bool = True) -> dict | None:
     return ca
 
 
+@act("ubah")
 def rotate_ca(user=None, why: str = "setiap PC loket perlu mempercayai sertifikat baru") -> dict:
     """The admin's new CA (a key that may have been seen): every counter trusts the new one again."""
     from app.frame.db import database

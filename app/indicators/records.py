@@ -1,5 +1,6 @@
 """The indicators' one change: the admin's yearly targets, written with their audit row in one transaction."""
 from app.frame import audit, versions
+from app.frame.audit_rule import act, nothing_done
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.indicators.definitions import INDICATORS
@@ -9,6 +10,7 @@ from app.indicators.targets import shown, targets_for
 LABELS = {i.key: i.name for i in INDICATORS}
 
 
+@act("ubah")
 def save_targets(year: int, values: dict[str, float], read=None) -> versions.Conflict | None:
     """The year's checked targets, unless another admin changed what the form showed since `read` (the
     posted form, with the version it was read at) was read: then the conflict, nothing saved."""
@@ -18,7 +20,7 @@ def save_targets(year: int, values: dict[str, float], read=None) -> versions.Con
             conflict = versions.conflict(read, {key: shown(target) for key, (target, _) in current.items()},
                                          {key: shown(value) for key, value in values.items()}, LABELS)
             if conflict:
-                return conflict
+                return nothing_done(conflict)
         now = utc_now()
         for key, value in values.items():
             (IndicatorTarget.insert(year=year, indicator=key, target=value, updated_at=now)

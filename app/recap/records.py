@@ -4,6 +4,7 @@ import json
 
 from app.frame import audit
 from app.frame import store, versions
+from app.frame.audit_rule import act, nothing_done
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame.periods import Quarter
@@ -24,6 +25,7 @@ def draft_values(recap: QuarterRecap | None) -> dict:
     return {"promises": recap.promises if recap else "", "narrative": recap.narrative if recap else ""}
 
 
+@act("ajukan", "ubah")
 def save_draft(quarter: Quarter, zone: str, form: dict, submitting: bool, user, read=None) -> versions.Conflict | None:
     """The promises and narrative saved; with `submitting`, also handed to the Camat. Refused when
     another officer saved the draft since `read` (the posted form, with the version it was read at)
@@ -38,7 +40,7 @@ def save_draft(quarter: Quarter, zone: str, form: dict, submitting: bool, user, 
             conflict = versions.conflict(read, draft_values(recap), {key: form[key] for key in DRAFT_LABELS},
                                          DRAFT_LABELS)
             if conflict:
-                return conflict
+                return nothing_done(conflict)
         before = {"status": recap.status, "promises": recap.promises, "narrative": recap.narrative} if recap else None
         if recap is None:
             starts_at, ends_at = quarter.utc_bounds(zone)
@@ -55,6 +57,7 @@ def save_draft(quarter: Quarter, zone: str, form: dict, submitting: bool, user, 
     return None
 
 
+@act("kembalikan")
 def send_back(recap: QuarterRecap, quarter: Quarter, remark: str, user) -> None:
     with database.atomic():
         recap.status, recap.camat_remark = RecapStatus.SENT_BACK, remark
@@ -64,6 +67,7 @@ def send_back(recap: QuarterRecap, quarter: Quarter, remark: str, user) -> None:
                      after={"remark": remark})
 
 
+@act("setujui")
 def approve(recap: QuarterRecap, quarter: Quarter, zone: str, today, remark: str, user) -> None:
     """Approve and freeze: the snapshot is written once and never recomputed; the regency's copy queued."""
     now = utc_now()
@@ -85,6 +89,7 @@ def approve(recap: QuarterRecap, quarter: Quarter, zone: str, today, remark: str
                      after={"total": snapshot["figures"]["total"], "addendum": len(late)})
 
 
+@act("ekspor")
 def exported(quarter: Quarter) -> None:
     with database.atomic():
         audit.record("ekspor", "rekap_triwulan", f"{quarter.year}-T{quarter.number}",

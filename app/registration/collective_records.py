@@ -1,6 +1,7 @@
 """A collective letter's changes (the letter, its recording session, its imported applicants, the
 handover to its representative): each written with its audit row in one transaction."""
 from app.frame import audit
+from app.frame.audit_rule import act
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.registration import records
@@ -8,6 +9,7 @@ from app.registration.models import CollectiveLetter
 from app.registration.status import ApplicationStatus as S, transition
 
 
+@act("buat")
 def create_letter(clean: dict, user) -> CollectiveLetter:
     with database.atomic():
         letter = CollectiveLetter.create(created_at=utc_now(), created_by=user, **clean)
@@ -16,6 +18,7 @@ def create_letter(clean: dict, user) -> CollectiveLetter:
     return letter
 
 
+@act("ubah")
 def schedule_recording(letter: CollectiveLetter, day) -> None:
     with database.atomic():
         before = letter.recording_date
@@ -25,6 +28,7 @@ def schedule_recording(letter: CollectiveLetter, day) -> None:
                      before={"recording_date": before}, after={"recording_date": day})
 
 
+@act("impor")
 def import_applicants(letter: CollectiveLetter, cleans: list[dict], prefix: str) -> None:
     """Checked rows: all of them or none."""
     with database.atomic():
@@ -34,6 +38,7 @@ def import_applicants(letter: CollectiveLetter, cleans: list[dict], prefix: str)
                      f"{len(cleans)} pemohon diimpor ke surat kolektif {letter.letter_number}")
 
 
+@act("serah")
 def hand_over(letter: CollectiveLetter, ready: list, clean: dict):
     """Every ready card of the letter to its representative (checked by validate_handover); the moment."""
     now = utc_now()

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from flask import current_app, g
 
 from app.frame import audit
-from app.frame.audit_rule import act
 from app.frame.dates import utc_now
 from app.frame import installation
 from app.frame.db import database
@@ -20,6 +19,7 @@ from app.frame.person_rules import EDITABLE_FIELDS  # noqa: F401  (the record's 
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.status import ApplicationStatus as S, IN_PROGRESS, transition
 from app.frame import store
+from app.frame.audit_rule import act, nothing_done
 
 
 _creations = reactions.application_created
@@ -94,6 +94,7 @@ def create_application(clean: dict, photo=None, collective=None, prefix: str | N
     return application
 
 
+@act("ubah")
 def update_application(application: Application, clean: dict, photo=None) -> None:
     before = {key: getattr(application, key) for key in EDITABLE_FIELDS}
     after = {key: clean[key] for key in EDITABLE_FIELDS}
@@ -110,6 +111,7 @@ def update_application(application: Application, clean: dict, photo=None) -> Non
                      before={k: before[k] for k in changed}, after=changed)
 
 
+@act("foto")
 def replace_photo(application: Application, photo) -> None:
     with database.atomic():
         _store_photo(application, photo)
@@ -266,6 +268,7 @@ def stored_settings_version() -> dict:
     return settings_version(store.get("service_days"), store.get("photo_background_rule"), store.get("requirements"))
 
 
+@act("ubah")
 def save_settings(values: dict, form):
     """Checked service settings, unless another admin saved since the page was read: then the
     conflict (app/frame/versions.py) and nothing saved."""
@@ -273,14 +276,16 @@ def save_settings(values: dict, form):
     with database.atomic():  # read again under the write lock: another admin's save may have come first
         conflict = versions.conflict(form, stored_settings_version(), settings_version(*values.values()),
                                      SETTINGS_LABELS)
-        if not conflict:
-            before = {key: store.get(key) for key in values}
-            for key, value in values.items():
-                store.put(key, value)
-            audit.record("ubah", "pengaturan", "pendaftaran", "Pengaturan layanan KTP-el diubah", before, values)
-    return conflict
+        if conflict:
+            return nothing_done(conflict)
+        before = {key: store.get(key) for key in values}
+        for key, value in values.items():
+            store.put(key, value)
+        audit.record("ubah", "pengaturan", "pendaftaran", "Pengaturan layanan KTP-el diubah", before, values)
+    return None
 
 
+@act("ekspor")
 def record_export(fmt: str, period: str) -> None:
     """The register leaves the office: the trail says which period, before it is sent."""
     with database.atomic():
@@ -394,6 +399,7 @@ def former_numbers(application_ids) -> dict[int, list[str]]:
     return found
 
 
+@act("cetak_ulang_bukti")
 def record_receipt_reprint(application: Application) -> None:
     """The receipt printed again with the number the application has now: on its timeline and in the audit
     trail, in one transaction; it leaves the list of receipts to print again."""

@@ -11,6 +11,7 @@ from app.frame.dates import utc_now
 from app.frame.db import database, insert_rows
 from app.frame import reactions
 from app.frame.application_status import STATUS_LABELS, ApplicationStatus, S  # noqa: F401  (the counter's names)
+from app.frame.audit_rule import act
 
 # The service flow (docs/architecture.md, "Who uses it, and how the work flows"): each status and where it may go next.
 TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
@@ -95,6 +96,7 @@ def _audit_line(application, current, target, note: str) -> dict:
                 before={"status": current.value}, after={"status": target.value, "version": application.version})
 
 
+@act("status")
 def transition(application, to_status, *, actor=None, note: str = ""):
     """Move `application` to `to_status`, stamp who/when, write the timeline and the audit trail.
 
@@ -137,9 +139,12 @@ class Moves:
     def write(self) -> None:
         """Inside the caller's transaction: the applications, their timelines, the audit lines, then
         the listeners (with the moves in order)."""
+        if self.planned:
+            self._write()
+
+    @act("status", per_row="application")  # one line per application moved, never one for the batch
+    def _write(self) -> None:
         from app.registration.models import Application, StatusEvent
-        if not self.planned:
-            return
         if not database.in_transaction():
             raise RuntimeError("Moves.write() must be called inside database.atomic()")
         user, planned, self.planned = self.user, self.planned, []

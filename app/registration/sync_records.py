@@ -8,6 +8,7 @@ import json
 from app.frame import audit, installation, statements
 from app.frame.dates import utc_now
 from app.frame import numbering
+from app.frame.audit_rule import act
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.records import current_prefix, renumbers, reprinted_receipts
 from app.registration.register import NUMBER_CHANGED
@@ -133,6 +134,7 @@ def _unsent_before_enrolment() -> list[Application]:
     return [application for application in found if application.id not in travelled]
 
 
+@act("ubah_nomor")
 def _new_number(application: Application, why: str) -> str:
     """The application's next number in this PC's current series, on its timeline and in the audit trail."""
     old = application.registration_number

@@ -13,6 +13,7 @@ from app.frame import regions
 from app.frame.dates import TIME_ZONES, local_today
 from app.frame.db import database
 from app.frame import store
+from app.frame.audit_rule import act
 
 # office_opened_on: the local day the setup was first saved; counters of overdue days start there
 # (an office set up today has no suggestion box "20 working days" late).
@@ -102,6 +103,7 @@ def validate(values: dict) -> dict:
     return errors
 
 
+@act("ubah")
 def save(values: dict, what: str) -> None:
     """Store the identity in one transaction with its audit record; names come from the list."""
     code = values["kecamatan_code"]

@@ -1,9 +1,9 @@
 """The office settings' changes made at the admin's pages: each checks nothing the form has not,
 writes, and records its audit row in one transaction (the identity itself: settings/identity.save)."""
 from app.frame import audit
-from app.frame.audit_rule import act
 from app.auth.accounts import names_in_password
 from app.frame import store, versions
+from app.frame.audit_rule import act, nothing_done
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.settings import identity
@@ -20,13 +20,14 @@ def office_version(values: dict) -> dict:
     return {key: values.get(key) or "" for key in OFFICE_LABELS}
 
 
+@act("ubah")
 def ask_for_a_password_without_the_office_name(user, typed: str) -> str | None:
     """After the setup: the admin's password (`typed`, just verified) was chosen at the first start,
     before the office's names were known; when it holds one of them, it must be
     changed now. Returns the words saying why, else None."""
     problem = names_in_password(typed) if user is not None else None
     if problem is None:
-        return None
+        return nothing_done()
     with database.atomic():
         user.must_change_password = True
         user.save()
@@ -75,6 +76,7 @@ def store_logo(png: bytes) -> None:
         audit.record("ubah", "pengaturan", "logo", f"Logo kop surat diganti ({len(png)} bita)")
 
 
+@act("ubah")
 def set_session_timeout(minutes: int) -> None:
     before = store.get("session_idle_minutes")
     with database.atomic():
@@ -83,6 +85,7 @@ def set_session_timeout(minutes: int) -> None:
                      {"session_idle_minutes": before}, {"session_idle_minutes": minutes})
 
 
+@act("ubah")
 def note_autostart(installed: bool) -> None:
     """The start-with-the-PC entry lives in the PC's own settings; the trail records the change."""
     with database.atomic():

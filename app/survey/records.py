@@ -4,6 +4,7 @@ from peewee import IntegrityError
 
 from app.frame import audit
 from app.frame import store
+from app.frame.audit_rule import act, nothing_done
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.survey import codes
@@ -12,6 +13,7 @@ from app.survey.models import ResponseStatus, SurveyAnswer, SurveyResponse
 from app.survey.throttle import note_survey
 
 
+@act("isi")
 def record_answers(values: dict, key: str, address: str) -> None:
     """A kiosk form's answers: with a code, counted at once; without, waiting for review. Raises
     codes.CodeRefused (nothing saved); a concurrent resubmit of the same form keeps one response."""
@@ -30,9 +32,10 @@ def record_answers(values: dict, key: str, address: str) -> None:
                          "Survei kepuasan diisi di kios tanpa kode (menunggu tinjauan)" if walk_in
                          else f"Survei kepuasan diisi di kios dengan kode {codes.SERVICES[code.service]}")
     except IntegrityError:
-        pass  # a concurrent resubmit of the same form won the race; one response is kept
+        nothing_done()  # a concurrent resubmit of the same form won the race; one response is kept
 
 
+@act("ubah")
 def set_weight(choice: str) -> None:
     before = store.get("ikm_weight")
     with database.atomic():
@@ -41,6 +44,7 @@ def set_weight(choice: str) -> None:
                      {"ikm_weight": before}, {"ikm_weight": choice})
 
 
+@act("sahkan")
 def accept(response_id: int, user_id: int) -> bool:
     """A walk-in answer joins the IKM; False when it was reviewed already (or is not there)."""
     with database.atomic():
@@ -49,9 +53,10 @@ def accept(response_id: int, user_id: int) -> bool:
                    .execute())
         if changed:
             audit.record("sahkan", "survei", response_id, "Jawaban survei tanpa kode disahkan dan dihitung dalam IKM")
-    return bool(changed)
+    return bool(changed) or nothing_done(False)
 
 
+@act("batalkan")
 def void(response: SurveyResponse, reason: str, user_id: int) -> bool:
     """The answer no longer counts; False when it was voided already."""
     with database.atomic():
@@ -61,4 +66,4 @@ def void(response: SurveyResponse, reason: str, user_id: int) -> bool:
         if changed:
             audit.record("batalkan", "survei", response.id, f"Jawaban survei dibatalkan: {reason}",
                          before={"status": response.status}, after={"status": ResponseStatus.VOID, "alasan": reason})
-    return bool(changed)
+    return bool(changed) or nothing_done(False)

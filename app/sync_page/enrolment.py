@@ -75,6 +75,7 @@ def _after_enrolment_phases(made: SyncLink) -> None:
                 SyncLog.create(at=utc_now(), kind="galat", summary=f"setelah pendaftaran: {problem}"[:500])
 
 
+@act("putus_pusat")
 def unlink_this_pc() -> int:
     """Forget this PC's link (the admin revokes it); applications stay in the outbox. Its key is kept
     (RetiredKey) until the next enrolment proves with it that this PC held it."""

@@ -14,6 +14,7 @@ from flask import current_app
 
 from app.frame import audit
 from app.frame import installation, numbering, statements, store
+from app.frame.audit_rule import act, nothing_done
 from app.frame.numbering import RegistrationSequence
 from app.frame.db import database
 from app.frame.dates import utc_now
@@ -43,6 +44,7 @@ def state() -> dict | None:
             "replaced": other == installation.REPLACED_MACHINE}
 
 
+@act("ganti_pc")
 def replace_other_pc() -> str:
     """"PC ini menggantikan PC <code>": returns the device code this PC now numbers with."""
     current = state()
@@ -96,13 +98,14 @@ def _restored_up_to(code: str) -> int:
     return row.last_value if row is not None else 0
 
 
+@act("pc_tambahan")
 def after_enrolment(made: SyncLink) -> bool:
     """After a successful enrolment on a PC that may not number ("PC tambahan"): this PC now numbers
     with the device code it just got, and the key of the PC whose backup it holds is forgotten.
     Returns True when it was such a PC."""
     other = installation.other_machine(database, _db_path())
     if other is None:
-        return False
+        return nothing_done(False)
     with engine.write_transaction():
         SyncLink.delete().where(SyncLink.id != made.id).execute()
         installation.claim(database, _db_path())
@@ -234,13 +237,14 @@ def left_to_their_pc(limit: int = 200) -> list[OutboxItem]:
                 .order_by(OutboxItem.id).limit(limit))
 
 
+@act("kirim_dari_sini")
 def send_from_here(item_id: int) -> OutboxItem | None:
     """The admin's button: the PC that numbered this application will not send it (broken, gone), so
     this PC does, under its own key, and hears its statuses. None when it is not waiting so."""
     with engine.write_transaction():
         item = OutboxItem.get_or_none((OutboxItem.id == item_id) & (OutboxItem.state == ELSEWHERE))
         if item is None:
-            return None
+            return nothing_done()
         installation.send_from_here(item.registration_number)  # its later versions go from here too
         public_key = public_status.wire_key(item.registration_number)
         (OutboxItem.update(state="pending", attempts=0, next_attempt_at=None, last_error="")

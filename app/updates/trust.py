@@ -21,6 +21,7 @@ from pathlib import Path
 from tuf.api.metadata import Metadata, Root
 
 from app.frame import audit
+from app.frame.audit_rule import act
 from app.frame.db import database
 from app.updates.state import now_text, paths, read_state, write_state
 from sync.release.key_signing import FINGERPRINT_HEX, NEVER_BY_MESSAGE, printed_fingerprint, root_fingerprint
@@ -128,6 +129,7 @@ def forget(data_dir: Path) -> None:
     write_state(data_dir, available=None, settled=None, dropped_root=True)
 
 
+@act("ubah")
 def confirm(data_dir: Path, typed: str, user=None, again: str | None = None, password_ok: bool = False,
             new_sheet: bool = False) -> tuple[str, bool]:
     """The admin's typed fingerprint, stored (audited, with who and when) as the one expected. Every

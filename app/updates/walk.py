@@ -8,6 +8,7 @@ candidate's `run.py check-server` makes on that copy, and the roles the trusted 
 import secrets
 from pathlib import Path
 
+from app.frame.audit_rule import act, nothing_done
 from app.frame.programs import program_roles
 from sync.release import candidate_walk
 
@@ -108,6 +109,7 @@ def throwaway_accounts(app) -> list[dict]:
     return accounts
 
 
+@act("ubah")
 def _bind_to_desa(user) -> None:
     """The desa real operators work for (else the office's first desa), for every throwaway account: a
     desa operator's pages show only its own desa; the others' scope ignores it. The table by name: the
@@ -122,7 +124,7 @@ def _bind_to_desa(user) -> None:
         except Exception:  # the region list unreadable: the pages that need it show it as a 500
             codes = []
     if not codes:
-        return
+        return nothing_done()
     with database.atomic():
         for code in codes:
             database.execute_sql('INSERT INTO "user_desa" ("user_id", "desa_code") VALUES (?, ?)', (user.id, code))

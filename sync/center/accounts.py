@@ -1,4 +1,5 @@
 """Center accounts: created by the center admin (or the first start), passwords as in app/auth."""
+from app.frame.audit_rule import act
 from app.frame.passwords import hash_password, one_time_password
 from app.frame.dates import utc_now
 from sync.center.access import CENTER_ROLES
@@ -7,6 +8,7 @@ from sync.center.db import center_database
 from sync.center.models import Operator
 
 
+@act("buat_akun")
 def create_operator(username: str, full_name: str, role: str, password: str | None = None,
                     must_change_password: bool = True) -> tuple[Operator, str]:
     if role not in CENTER_ROLES:

@@ -5,8 +5,8 @@ and audits in one transaction; the views only read the form and show the answer.
 Which applications a print run or a shipment takes is decided here (the status rules, beside
 records.CENTER_TRANSITIONS), so the page's list and the write cannot disagree.
 """
+from app.frame.audit_rule import act, nothing_done
 from app.frame.dates import utc_now
-from app.frame.audit_rule import act
 from app.frame.signin import set_password
 from sync import protocol
 from sync.center import keys, records
@@ -30,6 +30,7 @@ def ready_to_ship():
 
 # --- sign in and password ------------------------------------------------------------------------
 
+@act("masuk", "masuk_gagal")
 def record_sign_in(attempt) -> None:
     """The audit row of a sign-in attempt (called by app.frame.signin in the throttle's transaction)."""
     if attempt.ok:
@@ -40,6 +41,7 @@ def record_sign_in(attempt) -> None:
               username=attempt.username or "(kosong)")
 
 
+@act("ganti_sandi")
 def change_password(operator: Operator, new: str) -> None:
     """A checked new password; the operator's sessions end on every PC."""
     with center_database.atomic():
@@ -49,19 +51,21 @@ def change_password(operator: Operator, new: str) -> None:
 
 # --- an operator's decisions on one application ------------------------------------------------------
 
+@act("rejected", "resend")
 def move_with_reason(item: ReceivedApplication, to_status: str, reason: str, verb: str) -> bool:
     """Reject or ask for a resend, with the reason; False when the lifecycle does not allow it."""
     with center_database.atomic():
         if not records.move(item, to_status, reason[:500]):
-            return False
+            return nothing_done(False)
         audit(to_status, "permohonan", item.registration_number, f"{verb}: {reason}")
     return True
 
 
+@act("selesaikan_konflik")
 def resolve_conflict(conflict: Conflict, decision: str, note: str) -> bool:
     with center_database.atomic():
         if not records.resolve_conflict(conflict, decision, note):
-            return False
+            return nothing_done(False)
         audit("selesaikan_konflik", "permohonan", conflict.registration_number,
               f"{records.DECISIONS[decision]}: {note}")
     return True
@@ -69,6 +73,7 @@ def resolve_conflict(conflict: Conflict, decision: str, note: str) -> bool:
 
 # --- print runs and shipments ------------------------------------------------------------------------
 
+@act("buat_cetak")
 def create_print_run(picked: list[int], username: str) -> PrintRun | None:
     """A print run of the picked applications still awaiting print; None when none still is."""
     with center_database.atomic() as attempt:
@@ -77,11 +82,12 @@ def create_print_run(picked: list[int], username: str) -> PrintRun | None:
                  .where(ReceivedApplication.id.in_(picked) & awaiting_print()).execute()) if picked else 0
         if not added:
             attempt.rollback()  # no run was made, so nothing to audit
-            return None
+            return nothing_done()
         audit("buat_cetak", "cetak", run.id, f"{added} permohonan")
     return run
 
 
+@act("tandai_dicetak")
 def mark_printed(run: PrintRun, picked: set[int]) -> int:
     """Mark the run's picked applications (all when none is picked) printed; how many moved."""
     with center_database.atomic():
@@ -96,12 +102,13 @@ def mark_printed(run: PrintRun, picked: set[int]) -> int:
     return done
 
 
+@act("kirim")
 def create_shipment(kecamatan: Kecamatan, username: str, note: str) -> Shipment | None:
     """Ship every printed card of the kecamatan; None when there is none."""
     with center_database.atomic():
         items = list(ReceivedApplication.select().where((ReceivedApplication.kecamatan == kecamatan) & ready_to_ship()))
         if not items:
-            return None
+            return nothing_done()
         shipment = Shipment.create(kecamatan=kecamatan, created_at=utc_now(), created_by=username, note=note[:500])
         for item in items:
             item.shipment = shipment
@@ -135,6 +142,7 @@ def create_account(username: str, full_name: str, role: str) -> tuple[Operator, 
     return create_operator(username, full_name, role)
 
 
+@act("impor_usb")
 def record_usb_import(kecamatan: Kecamatan, filename: str, label: str, summary: dict, reports: int) -> None:
     """The audit row of one imported batch file (its applications were each stored in their own transaction)."""
     import json

@@ -9,7 +9,7 @@ from datetime import timedelta
 from peewee import IntegrityError, fn
 
 from app.frame import codes, statements
-from app.frame.audit_rule import act
+from app.frame.audit_rule import act, nothing_done
 from app.frame.passwords import ALPHABET
 from sync import protocol
 from app.frame.dates import utc_now
@@ -105,6 +105,7 @@ def unused_code_until(kecamatan: Kecamatan):
     return expires if expires is not None and expires > utc_now() else None
 
 
+@act("daftar_perangkat")
 def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str = "",
           numbered_before: int = 0) -> tuple[Kecamatan, DeviceKey]:
     """Trade a valid one-time code for a new device key and device code; raise EnrolmentRefused.
@@ -129,7 +130,7 @@ def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str
             key = DeviceKey.get_or_none((DeviceKey.key_id == kecamatan.enrolment_key_id)
                                         & DeviceKey.revoked_at.is_null())
             if key is not None:
-                return kecamatan, key
+                return nothing_done((kecamatan, key))  # the answer was lost: its line was written then
         raise EnrolmentRefused("used_code")
     if kecamatan.enrolment_expires_at is None or kecamatan.enrolment_expires_at < now:
         raise EnrolmentRefused("expired_code")
@@ -379,6 +380,7 @@ def device_codes(key: DeviceKey) -> list[str]:
     return found
 
 
+@act("cabut_kunci")
 def revoke(key: DeviceKey) -> None:
     with center_database.atomic():  # the revocation and its audit row, whoever asks for it
         key.revoked_at = utc_now()

@@ -11,6 +11,7 @@ import simplejpeg
 from peewee import IntegrityError
 
 from app.frame import statements
+from app.frame.audit_rule import act
 from app.frame.dates import local_today, utc_now
 from app.frame.person_rules import validate_application
 from app.frame.request_cycle import holds_bad_characters
@@ -269,6 +270,7 @@ def _existing_outcome(kecamatan, values, existing, photo: bytes, device_code: st
 
 # The tables an office's record arriving writes: no one's act here, its trail is the office's.
 ARRIVING = ("received_application", "status_event", "kecamatan", "conflict")
+ARRIVING_WHY = "an office's record arriving: its trail is the office's"  # no_ones_act's, around its statements
 INSERT_APPLICATION = (
     'INSERT INTO "received_application" ("kecamatan_id", "registration_number", "version", "content_hash", '
     '"record_json", "nik", "full_name", "photo", "photo_sha256", "photo_width", "photo_height", "status", '
@@ -369,7 +371,6 @@ def _in_the_making_refusal(values: dict, other_number: str) -> Outcome:
                    "ini di loket, atau ajukan lagi setelah permohonan itu selesai atau ditolak.")
 
 
-@no_ones_act("an office's record arriving: its trail is the office's", *ARRIVING)
 def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api", device_code: str = "",
                       known: Restored | None = None, key_id: str = "") -> Outcome:
     """Store one application with its photo in one transaction, or refuse it whole; `device_code`
@@ -382,7 +383,8 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
     # could both pass (never seen from one office's PCs, whose passes reach the center one request at a time).
     if center_database.param != "?" and not center_database.in_transaction():  # PostgreSQL: both at once
         try:
-            stored = _store_at_once(kecamatan.id, values, photo, via, device_code)
+            with no_ones_act(ARRIVING_WHY, *ARRIVING):  # its statement only: an act added beside it is checked
+                stored = _store_at_once(kecamatan.id, values, photo, via, device_code)
         except IntegrityError:
             stored = None
         if stored is not None:
@@ -395,7 +397,7 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
         return refusal
     for _ in range(2):  # a concurrent insert of the same version turns into "duplicate" on retry
         try:
-            with center_database.atomic():
+            with no_ones_act(ARRIVING_WHY, *ARRIVING), center_database.atomic():
                 row = center_database.execute_sql(in_dialect(EXISTING), (values["number"], values["version"])).fetchone()
                 if row is not None:
                     existing = ReceivedApplication.get((ReceivedApplication.registration_number == values["number"])
@@ -451,7 +453,6 @@ def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via
     return store_restored(kecamatan, restore_packet_item(header, wire_photo, short_hash), via, device_code, key_id)
 
 
-@no_ones_act("an office's records arriving: their trail is the office's", *ARRIVING)
 def store_packet_items(kecamatan: Kecamatan, items: list, via: str = "api", short_hash: bool = False,
                        device_code: str = "", key_id: str = "") -> list[Outcome]:
     """Applications that have arrived together, in order: every photo restored and decoded first, then each
@@ -570,6 +571,7 @@ def given_twice_reason(conflict: Conflict) -> str:
             "mengirim ulang (otomatis, tanpa menunggu petugas pusat)")
 
 
+@act("selesaikan_konflik")
 def settle_given_twice(conflict: Conflict, application: ReceivedApplication) -> None:
     """The keep decision, taken at once (call inside the store's transaction): the offering PC alone
     hears a `renumber` for its version; the PC whose version the center holds hears nothing."""

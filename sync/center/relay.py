@@ -18,6 +18,7 @@ from flask import current_app, g, jsonify, request
 from peewee import JOIN, IntegrityError
 
 from app.frame import statements
+from app.frame.audit_rule import act, nothing_done
 from app.frame.dates import local_today, utc_now
 from app.frame.person_rules import EDITABLE_FIELDS, carried_form, validate_application
 from app.frame.request_cycle import holds_bad_characters
@@ -65,14 +66,13 @@ def _next_seq(kecamatan_id: int) -> int:
     return Kecamatan.select(Kecamatan.relay_seq).where(Kecamatan.id == kecamatan_id).scalar()
 
 
-@no_ones_act("a desa's form or its status arriving: its trail is the desa's and the office's",
-             "relay_item", "relay_status", "kecamatan")
 def _store_whole(existing, create, number: str, version: int, digest: str, settled=None) -> Outcome:
     """One item in its own transaction; the same (number, version) again is duplicate or conflict.
     `settled()`, when given, is asked first inside the transaction: an Outcome ends it there."""
     for _ in range(2):  # a concurrent insert of the same version turns into "duplicate" on retry
         try:
-            with center_database.atomic():
+            with no_ones_act("a desa's form or its status arriving: its trail is the desa's and the office's",
+                             "relay_item", "relay_status", "kecamatan"), center_database.atomic():
                 answer = settled() if settled else None
                 if answer is not None:
                     return answer
@@ -535,6 +535,7 @@ class TicketRefused(Exception):
 TICKET_FIELDS = {"kid": str, "k": str, "d": str, "pc": str, "g": int, "j": str, "e": int}
 
 
+@act("daftar_perangkat_desa")
 def enrol_desa(ticket: dict, signature: str, installation: str) -> DeviceKey:
     if not isinstance(ticket, dict) or set(ticket) != set(TICKET_FIELDS) or not all(
             isinstance(ticket[name], kind) and not isinstance(ticket[name], bool) and
@@ -557,7 +558,7 @@ def enrol_desa(ticket: dict, signature: str, installation: str) -> DeviceKey:
                 utc_now() - used.used_at <= timedelta(seconds=TICKET_RETRY_SECONDS):
             key = DeviceKey.get_or_none((DeviceKey.key_id == used.key_id) & DeviceKey.revoked_at.is_null())
             if key is not None:
-                return key  # the answer was lost: the same PC gets the same key
+                return nothing_done(key)  # the answer was lost: the same PC gets the same key
         raise TicketRefused("used_code")
     if ticket["e"] < time.time():
         raise TicketRefused("expired_code")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 
-from app.frame.audit_rule import act
+from app.frame.audit_rule import act, nothing_done
 from app.frame.dates import utc_now
 from app.frame.request_cycle import bounded_int, int_arg
 from app.frame.version import version_key
@@ -373,6 +373,7 @@ def _releases_page(form: dict, errors: dict):
 
 
 @page_blueprint.post("/admin/rilis/komputer-uji")
+@act("keluar_komputer_uji", "komputer_uji")
 def mark_pilot():
     """A PC made a pilot (it takes each release first), or taken out of the pilots; audited."""
     form = {"key": request.form.get("key", ""), "pilot": request.form.get("pilot", "")}
@@ -381,9 +382,9 @@ def mark_pilot():
         (DeviceKey.id == key_id) & DeviceKey.revoked_at.is_null() & (DeviceKey.replaced_by == "")).first() \
         if key_id is not None else None
     if key is None:
-        return _releases_page(form, {"key": "Pilih komputer yang terdaftar dan kuncinya masih berlaku."})
+        return nothing_done(_releases_page(form, {"key": "Pilih komputer yang terdaftar dan kuncinya masih berlaku."}))
     if form["pilot"] not in ("1", "0"):
-        return _releases_page(form, {"key": "Pilih: jadikan komputer uji atau keluarkan dari komputer uji."})
+        return nothing_done(_releases_page(form, {"key": "Pilih: jadikan komputer uji atau keluarkan dari komputer uji."}))
     label = _device_label(key)
     with center_database.atomic():
         if form["pilot"] == "1":

@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field, fields, replace
 
 from app.frame import audit, installation, statements
+from app.frame.audit_rule import act
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame.errors import is_disk_full, note_disk_full, note_write_went_through
@@ -157,15 +158,14 @@ def note_refusal(link: SyncLink, problem: Exception) -> None:
             SyncLog.create(at=utc_now(), kind="galat", summary=str(problem)[:1000])
 
 
+@act("ubah")
 def retire(restored_up_to) -> None:
-    """This PC stops numbering under its device code, as the center decided: in the trail, since the
-    counter's numbering stops with it (in the caller's transaction)."""
+    """This PC stops numbering under its device code, as the center decided (in the caller's transaction)."""
     code = installation.identity(database)[0]
     installation.retire(database, restored_up_to)
-    audit.record("ubah", "pengaturan", "kode_perangkat",
-                 f"Komputer ini berhenti memberi nomor pendaftaran dengan kode perangkat {code or '-'}: pusat "
-                 "menyatakan kode itu kini dipakai PC lain (cadangan komputer ini dipulihkan di sana)",
-                 user=records.BY_THE_CENTER)
+    audit.record("ubah", "pengaturan", "kode_perangkat", f"Komputer ini berhenti memberi nomor pendaftaran dengan kode "
+                 f"perangkat {code or '-'}: pusat menyatakan kode itu kini dipakai PC lain (cadangan komputer ini "
+                 "dipulihkan di sana)", user=records.BY_THE_CENTER)
 
 
 # --- acknowledgements -----------------------------------------------------------------------
