@@ -26,6 +26,8 @@ def render() -> str:
             "Camat is whoever may approve the recap); `tests/core/test_role_decisions.py` scans the code\n"
             "and templates for both. A row-level rule is a named predicate, the one function that reads its\n"
             "row (e.g. who sees a confidential complaint: `app.complaints.privacy.may_see_record`).\n\n"
+            "Contents: [Kantor kecamatan](#kantor-kecamatan) · [Komputer desa](#komputer-desa-mode-desa) ·\n"
+            "[Pusat cetak](#pusat-cetak-kabupaten)\n\n"
             "## Kantor kecamatan\n\n" + POLICY.markdown()
             + "\n## Komputer desa (mode desa)\n\n" + DESA_PC_POLICY.markdown()
             + "\n## Pusat cetak (kabupaten)\n\n" + CENTER_POLICY.markdown())

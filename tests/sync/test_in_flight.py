@@ -2,7 +2,7 @@
 
 CUBIC filled the flapping link's 100-packet queue (about 4.7 s of it); a segment dropped at the
 queue's tail left a hole, and when the outage came the center's kernel held 95 KB it could not
-hand to the center, so a whole packet crossed the link again (docs/benchmarks.md, "How the link
+hand to the center, so a whole packet crossed the link again (docs/benchmarks.md as of 8fbf717, "How the link
 got here": "Why CUBIC gains only in some repetitions"). A fixed 48 KB send buffer took the holes
 away but would bound a fast link to 6.5 Mbit/s at 60 ms; the cap here follows the measured rate
 instead.

@@ -663,7 +663,7 @@ def test_a_break_before_the_manifest_s_answer_offers_its_applications_again(tmp_
 
 
 def test_a_connection_given_up_is_reset_so_its_unsent_packets_do_not_reach_the_center_later():
-    """Found on the flapping link (docs/benchmarks.md, issue 16, s21): a connection given up after
+    """Found on the flapping link (docs/benchmarks.md as of 8fbf717, issue 16, s21): a connection given up after
     the idle time was closed, and the kernel went on delivering its send buffer (two packets, ~150 KB)
     when the link came back, while the engine sent the same packets again on a fresh connection;
     the center committed the first copies and answered "duplicate" to the second. A reset drops what is still here."""

@@ -2,7 +2,7 @@
 
 On the flapping link (down 10 s every 60 s) the outage cost about 15 s instead of 10: a segment
 lost in it goes again on TCP's doubling timer, so the link idled for seconds after it was back
-(docs/benchmarks.md, "How the link got here": flapping at 1.134x the floor). The kernel's view of
+(docs/benchmarks.md as of 8fbf717, "How the link got here": flapping at 1.134x the floor). The kernel's view of
 the connection (sync/client/stall.py) tells that stall from a busy center; a fresh connection that
 connects shows the link is back, and the pass moves to it.
 """

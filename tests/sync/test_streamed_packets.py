@@ -1,6 +1,6 @@
 """Protocol 6: a packet read by the center as it arrives (issue 16, bytes after a long outage).
 
-Found on the long-outage link (docs/benchmarks.md, issue 16, s21/s22): the packet in flight when
+Found on the long-outage link (docs/benchmarks.md as of 8fbf717, issue 16, s21/s22): the packet in flight when
 the link died was lost whole, because the center's server handed the app a request only once its
 whole body had arrived; up to ~128 KB went again. Now each application is stored as soon as its
 photo and its MAC have arrived and check out, so a cut packet leaves its whole items stored, and
