@@ -18,7 +18,7 @@ from sync import jpeg_transit, protocol
 from sync.center import keys
 from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect
-from sync.center.models import Conflict, Kecamatan, PublicStatus, ReceivedApplication, StatusEvent
+from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
 from sync.center.trail import no_ones_act
 
 
@@ -627,9 +627,9 @@ def resolve_conflict(conflict: Conflict, decision: str, note: str = "") -> bool:
                                              "baru", replaced, recipient=held_by)
             # The citizen's /cek record under the number was the replaced applicant's: it goes, so the offering
             # PC's record (refused as another PC's until now) takes its place; the other follows its new number
-            # (issue 72).
-            PublicStatus.delete().where((PublicStatus.kecamatan == application.kecamatan_id)
-                                        & (PublicStatus.number == application.registration_number)).execute()
+            # (issue 72), and its receipt reads as an old one meanwhile, whatever its PC sends (issue 94).
+            from sync.center.public_status_records import number_given_away
+            number_given_away(application.kecamatan_id, application.registration_number)
         application.content_hash = conflict.offered_hash
         if offered:
             application.sender_device = offered  # its next statuses (printed, shipped) go to the offering PC
