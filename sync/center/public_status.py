@@ -181,7 +181,7 @@ def _being_checked(waiting, typed: str) -> dict:
     center decided that the PC whose record waits gives its application a new number (keep, or given twice
     before enrolment), the receipt is an old one, whether or not that PC ever moves its record (a counter on
     6ce2a857 does not: "sedang diperiksa" for good; issue 94 finding 6). So is the receipt of the record the center
-    held when the operator gave its number to another PC's application (accept: public_status_records.number_given_away;
+    held when the operator gave its number to another PC's application (accept: records.number_given_away;
     before, "tidak cocok" for good)."""
     from sync.center.models import Conflict
     from sync.center.records import GIVEN_TWICE, KEEP

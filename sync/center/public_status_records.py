@@ -204,24 +204,6 @@ def _note_waiting(kecamatan: Kecamatan, number: str, digest: str) -> None:
             PublicStatusWaiting.create(kecamatan=kecamatan.id, number=number, code_key=key, at=utc_now())
 
 
-def number_given_away(kecamatan_id: int, number: str) -> None:
-    """The operator gave `number` to another PC's application (accept; in the decision's transaction): the record
-    the center held under it goes, and its receipt's keyed code stays as an old receipt's (`renumbered_at`), so
-    /cek tells that citizen the number was changed. Its PC moves the record to the new number, but a PC before
-    issue 72 never sends the old number with it (`previous`): without this, that receipt read "tidak cocok" for
-    good (issue 94, finding 6). Only the center's own decision writes such a row: no PC can mark a receipt old."""
-    held = PublicStatus.select().where((PublicStatus.kecamatan == kecamatan_id) & (PublicStatus.number == number)
-                                       & (PublicStatus.kind == "ktp")).first()
-    if held is not None:
-        now = utc_now()
-        (PublicStatusWaiting.insert(kecamatan=kecamatan_id, number=number, code_key=held.code_key, at=now,
-                                    renumbered_at=now)
-         .on_conflict(conflict_target=[PublicStatusWaiting.number, PublicStatusWaiting.code_key,
-                                       PublicStatusWaiting.kecamatan],
-                      update={PublicStatusWaiting.at: now, PublicStatusWaiting.renumbered_at: now}).execute())
-    PublicStatus.delete().where((PublicStatus.kecamatan == kecamatan_id) & (PublicStatus.number == number)).execute()
-
-
 def _held_by_another_pc(kecamatan: Kecamatan, number: str, device_codes) -> bool:
     """The center holds an application under `number` whose statuses another PC of the kecamatan hears (its
     sender, the PC that took it over, the one the operator's decision gave it to: sender_device follows)."""
