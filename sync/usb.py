@@ -36,6 +36,7 @@ MAX_BATCH_FILE_BYTES = protocol.MAX_PACKET_BYTES - 64 * 1024
 MAX_BATCH_FILE_ITEMS = protocol.MAX_APPLICATIONS_PER_PACKET
 REPORT_FIELD = "report"  # the head's sealed health report (a file of an older office has none)
 REPORT_AAD = b"loket-kecamatan health report"
+REPORT_SHAPE_FIELD = "fleet_report"  # a status file's: the report's shape the center takes (the probe's key)
 # The office's report, plugged by app/updates/fleet_report.py (sync/ imports no capability): "build" gives it
 # (or None), "taken" is told when a status file came back (the center read the files before it wrote it).
 office_report_hooks: dict = {}
@@ -49,10 +50,11 @@ def office_report() -> dict | None:
         return None
 
 
-def office_report_taken() -> None:
+def office_report_taken(shape: int | None = None) -> None:
+    """A status file came back; `shape`: the report's shape its center takes (None: an older center's file)."""
     try:
         if "taken" in office_report_hooks:
-            office_report_hooks["taken"]()
+            office_report_hooks["taken"](shape)
     except Exception:  # counted again in the next file's report, never a refused status file
         log.warning("the health report's counts could not be marked taken", exc_info=True)
 
@@ -200,11 +202,14 @@ def read_batch_file(content: bytes, find_key, with_head: bool = False):
     return (key, items, head) if with_head else (key, items)
 
 
-def write_status_file(key, events: list[dict], held: list | None = None) -> bytes:
+def write_status_file(key, events: list[dict], held: list | None = None, report_shape: int | None = None) -> bytes:
     """`held`: [[outbox key, version, content hash]] of the /cek records and performance reports the center holds
     of the kecamatan, so an office on USB only stops carrying them in every file (issue 72; a file without it
-    acknowledges none)."""
-    body = json.dumps({"events": events, **({"held": held} if held is not None else {})}, ensure_ascii=False).encode()
+    acknowledges none). `report_shape`: the health report's shape this center takes, as its probe says it to a
+    pass (sync/center/fleet.REPORT_SHAPE): the office's next files carry that shape (issue 94)."""
+    body = json.dumps({"events": events, **({"held": held} if held is not None else {}),
+                       **({REPORT_SHAPE_FIELD: report_shape} if report_shape is not None else {})},
+                      ensure_ascii=False).encode()
     nonce = protocol.new_nonce()
     head = {"format": STATUS_FORMAT, "key_id": key.key_id, "nonce": nonce,
             "signature": protocol.sign_response(key.secret, nonce, 200, body)}
@@ -213,7 +218,8 @@ def write_status_file(key, events: list[dict], held: list | None = None) -> byte
 
 def read_status_file(content: bytes, key_id: str, secret: str, with_held: bool = False):
     """The events (and with `with_held`, what the center holds beside applications: {key: [(version, hash)]}, a
-    report's every version), checked with our key."""
+    report's every version, and the health report's shape the center takes: an int, or None from an older
+    center), checked with our key."""
     head, _, body = _split(content, STATUS_FORMAT)
     if head.get("key_id") != key_id:
         raise BatchFileError("Berkas status ini untuk perangkat lain.")
@@ -231,4 +237,5 @@ def read_status_file(content: bytes, key_id: str, secret: str, with_held: bool =
         if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str) and isinstance(entry[2], str) \
                 and isinstance(entry[1], int) and not isinstance(entry[1], bool):
             held.setdefault(entry[0], []).append((entry[1], entry[2]))
-    return events, held
+    shape = parsed.get(REPORT_SHAPE_FIELD)
+    return events, held, (shape if type(shape) is int and 1 <= shape <= 100 else None)

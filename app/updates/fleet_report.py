@@ -44,6 +44,7 @@ MAX_REPORT_BYTES = 2048  # sync/center/fleet.MAX_REPORT_BYTES (the center is not
 ERROR_KINDS = "error_kinds"  # status.json: {line: count} since the report the center last took
 MAX_ERROR_KINDS, MAX_ERROR_LINE = 10, 160  # sync/center/fleet's bounds
 USB_SENT = "fleet_usb"  # status.json: what the last USB files' report counted, taken when a status file comes back
+USB_SHAPE = "fleet_usb_shape"  # status.json: the report's shape the center's last status file said it takes
 CENTER_CLOCK = "center_clock"  # status.json: the center's reading of this PC's clock, {offset, at}
 CLOCK_WARN_SECONDS = 120  # said on the card before the center's 5-minute window refuses the passes
 
@@ -260,24 +261,39 @@ def send_report(client, link, report, progress) -> None:
 
 
 def file_report() -> dict | None:
-    """The report every USB batch file carries (sync/usb.office_report): what it counted is kept until a
-    status file from the center comes back (file_report_taken)."""
+    """The report every USB batch file carries (sync/usb.office_report), in the shape the center's last status
+    file said it takes (as its probe says to a pass; shape 2 until one came back, the first USB reports' shape):
+    a stopped office says so by USB too (issue 94). What it counted is kept until a status file from the center
+    comes back (file_report_taken); on a full disk that note cannot be written, and the report goes all the same
+    (its counts are said again in the next file)."""
     from app.frame.dates import utc_now
+    from app.frame.errors import is_disk_full
     config = current_app.config
-    report, totals = build_report(config, read_state(config["DATA_DIR"]))
-    write_state(config["DATA_DIR"], **{USB_SENT: dict(totals, changed=what_changed(report),
-                                                      at=utc_now().isoformat(timespec="seconds"))})
+    state = read_state(config["DATA_DIR"])
+    shape = state.get(USB_SHAPE)
+    report, totals = build_report(config, state, shape if type(shape) is int and shape >= 2 else 2)
+    try:
+        write_state(config["DATA_DIR"], **{USB_SENT: dict(totals, changed=what_changed(report),
+                                                          at=utc_now().isoformat(timespec="seconds"))})
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
     return report
 
 
-def file_report_taken() -> None:
-    """A status file came back: the center read the files (and their report) before it wrote it."""
+def file_report_taken(shape: int | None = None) -> None:
+    """A status file came back: the center read the files (and their report) before it wrote it. `shape`: the
+    report's shape that center takes, kept for the next files (None: an older center, which says none)."""
     from app.frame.dates import utc_now
     data_dir = current_app.config["DATA_DIR"]
-    sent = read_state(data_dir).get(USB_SENT)
+    state = read_state(data_dir)
+    said = {USB_SHAPE: shape} if shape != state.get(USB_SHAPE) else {}
+    sent = state.get(USB_SENT)
     if isinstance(sent, dict) and sent:
         _taken(data_dir, {k: v for k, v in sent.items() if k not in ("changed", "at")}, sent.get("changed", ""),
-               utc_now(), **{USB_SENT: None})
+               utc_now(), **{USB_SENT: None}, **said)
+    elif said:
+        write_state(data_dir, **said)
 
 
 def clock_concerns(config) -> list:

@@ -47,8 +47,26 @@ def cmd_own_lock(options) -> int:
         _install(files, wheels, root.with_name(root.name + LOCKED), whole_lock=True)
     except UpdateRefused as refusal:
         print(refusal, file=sys.stderr, flush=True)
+        said(data_dir, str(refusal))
         return REFUSED
     return 0
+
+
+def said(data_dir: Path, sentence: str) -> None:
+    """The refusal kept where the admin's Pembaruan Aplikasi page and the health report read a refused release
+    (status.json "check_refused", the version among the failed ones), not only on this process's stderr: a
+    launcher that walks the version first (d36a7707's, 0.3.x's, today's) starts this step inside its page
+    checker, whose output only the log keeps, and reads the exit as a walk cut short ("terputus"); one that
+    walks nothing reads an exit code (issue 94). Every field version's page and report read these keys; no
+    launcher writes them. Not offered again until the regency's "Coba lagi"."""
+    import os
+    from app.updates.launcher import CHILD_ENV
+    from app.updates.state import remember_failure
+    from app.updates.versions import running_version
+    try:  # the version as its launcher selected it (the folder's name), as the updater offers it
+        remember_failure(data_dir, os.environ.get(CHILD_ENV) or running_version(), "check_refused", sentence)
+    except OSError:  # a full disk: the sentence is on stderr still, and the launcher goes back all the same
+        pass
 
 
 def _refused(why: str) -> UpdateRefused:

@@ -17,7 +17,8 @@ saves kept by a going back (`update.kept`); 3 adds a release that waits for room
 its version and the megabytes to free, app/updates/room.py; issue 94); 4 adds `disk_full` (True: the office's
 writes are refused for a full disk, it stopped: app/frame/errors.note_disk_full; a pass that cannot write sends
 this report alone). An office without a link carries its report in every USB batch file (sync/usb.py seals it
-with the batch): stored as a pass's, its clock unmeasured (store_file_report); the
+with the batch), in the shape this center's status file says (issue 94): stored as a pass's, its clock unmeasured
+(store_file_report); the
 file is the PC's own sight (FleetLatest.usb_at), never another PC's of its kecamatan (issue 89)."""
 import json
 import re

@@ -319,12 +319,16 @@ class PublicStatusPrevious(CenterModel):
 
 class PublicStatusWaiting(CenterModel):
     """A fresh receipt whose number another PC of the kecamatan holds at the center (issue 83): /cek tells it the
-    number is being checked at the regency, not "tidak cocok"; gone once its record is stored."""
+    number is being checked at the regency, not "tidak cocok"; gone once its record is stored. Also the receipt of
+    the record the center held under a number the operator gave to another PC's application (`renumbered_at`)."""
     id = AutoField()
     kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", index=False)
     number = CharField()
     code_key = CharField()  # HMAC of the code's digest under the number, as PublicStatus.code_key
     at = DateTimeField()
+    # Set when the operator gave the number to another PC's application (accept): this receipt is an old one, its
+    # PC gives its applicant a new number (issue 94, finding 6); /cek says the number was changed.
+    renumbered_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("number", "code_key", "kecamatan"), True),)

@@ -180,7 +180,9 @@ def _being_checked(waiting, typed: str) -> dict:
     """What /cek says of a fresh receipt whose number waits on a conflict at the center (issue 83); once the
     center decided that the PC whose record waits gives its application a new number (keep, or given twice
     before enrolment), the receipt is an old one, whether or not that PC ever moves its record (a counter on
-    6ce2a857 does not: "sedang diperiksa" for good; issue 94 finding 6)."""
+    6ce2a857 does not: "sedang diperiksa" for good; issue 94 finding 6). So is the receipt of the record the center
+    held when the operator gave its number to another PC's application (accept: records.number_given_away;
+    before, "tidak cocok" for good)."""
     from sync.center.models import Conflict
     from sync.center.records import GIVEN_TWICE, KEEP
     shown = office_record(waiting.kecamatan_id)
@@ -190,6 +192,8 @@ def _being_checked(waiting, typed: str) -> dict:
     # a third PC's conflict on the number still waiting: its receipt may be this one, still being checked
     renumbered = (conflicts.where(Conflict.decision.in_([KEEP, GIVEN_TWICE])).exists()
                   and not conflicts.where(Conflict.resolved_at.is_null()).exists())
+    # the receipt of the record the center held, whose number the operator gave to another PC's application
+    renumbered = renumbered or waiting.renumbered_at is not None
     title, words = (("Nomor pendaftaran sudah diganti", vocabulary.NUMBER_CHANGED) if renumbered
                     else ("Nomor sedang diperiksa", vocabulary.NUMBER_BEING_CHECKED))
     return {"title": title, "office": office, "text": words.format(number=typed, office=office),

@@ -19,7 +19,8 @@ from sync import jpeg_transit, protocol
 from sync.center import keys
 from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect
-from sync.center.models import Conflict, Kecamatan, PublicStatus, ReceivedApplication, StatusEvent
+from sync.center.models import (Conflict, Kecamatan, PublicStatus, PublicStatusWaiting, ReceivedApplication,
+                                StatusEvent)
 from sync.center.trail import no_ones_act
 
 
@@ -586,6 +587,24 @@ def settle_given_twice(conflict: Conflict, application: ReceivedApplication) -> 
           f"{DECISION_WORDS[GIVEN_TWICE]}: {conflict.note}", username="sistem")
 
 
+def number_given_away(kecamatan_id: int, number: str) -> None:
+    """The operator gave `number` to another PC's application (accept; in the decision's transaction): the record
+    the center held under it goes, and its receipt's keyed code stays as an old receipt's (`renumbered_at`), so
+    /cek tells that citizen the number was changed. Its PC moves the record to the new number, but a PC before
+    issue 72 never sends the old number with it (`previous`): without this, that receipt read "tidak cocok" for
+    good (issue 94, finding 6). Only the center's own decision writes such a row: no PC can mark a receipt old."""
+    held = PublicStatus.select().where((PublicStatus.kecamatan == kecamatan_id) & (PublicStatus.number == number)
+                                       & (PublicStatus.kind == "ktp")).first()
+    if held is not None:
+        now = utc_now()
+        (PublicStatusWaiting.insert(kecamatan=kecamatan_id, number=number, code_key=held.code_key, at=now,
+                                    renumbered_at=now)
+         .on_conflict(conflict_target=[PublicStatusWaiting.number, PublicStatusWaiting.code_key,
+                                       PublicStatusWaiting.kecamatan],
+                      update={PublicStatusWaiting.at: now, PublicStatusWaiting.renumbered_at: now}).execute())
+    PublicStatus.delete().where((PublicStatus.kecamatan == kecamatan_id) & (PublicStatus.number == number)).execute()
+
+
 def resolve_conflict(conflict: Conflict, decision: str, note: str = "") -> bool:
     """Apply the operator's decision in one transaction (call inside one); False if not possible.
 
@@ -629,9 +648,8 @@ def resolve_conflict(conflict: Conflict, decision: str, note: str = "") -> bool:
                                              "baru", replaced, recipient=held_by)
             # The citizen's /cek record under the number was the replaced applicant's: it goes, so the offering
             # PC's record (refused as another PC's until now) takes its place; the other follows its new number
-            # (issue 72).
-            PublicStatus.delete().where((PublicStatus.kecamatan == application.kecamatan_id)
-                                        & (PublicStatus.number == application.registration_number)).execute()
+            # (issue 72), and its receipt reads as an old one meanwhile, whatever its PC sends (issue 94).
+            number_given_away(application.kecamatan_id, application.registration_number)
         application.content_hash = conflict.offered_hash
         if offered:
             application.sender_device = offered  # its next statuses (printed, shipped) go to the offering PC

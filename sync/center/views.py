@@ -474,7 +474,8 @@ def status_export(kecamatan_id: int):
     if key is None:
         abort(404)
     events = records.events_after(kecamatan, 0, 1_000_000, keys.device_codes(key))  # only that PC's key reads the file
-    content = usb.write_status_file(key, [records.event_json(e) for e in events], usb_files.held(kecamatan))
+    content = usb.write_status_file(key, [records.event_json(e) for e in events], usb_files.held(kecamatan),
+                                    fleet.REPORT_SHAPE)
     name = f"status-{kecamatan.digits}-{utc_now():%Y%m%d-%H%M}.lks"
     record_view("ekspor", "kecamatan", kecamatan.code,
                 f"Berkas status {name} untuk Kecamatan {kecamatan.name} (perangkat {key.device_code or '-'}) "

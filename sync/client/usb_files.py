@@ -55,7 +55,7 @@ STATUS_FILE_PAGE = 500  # statuses of a USB file applied in one transaction
 def import_status_file(content: bytes) -> int:
     """Apply a status file from the center (checked with our key); returns statuses applied."""
     link = engine.current_link()
-    events, held = usb.read_status_file(content, link.key_id, link.secret, with_held=True)
+    events, held, report_shape = usb.read_status_file(content, link.key_id, link.secret, with_held=True)
     report = engine.PassReport()
     renumbered_before = engine.renumbered_rows()
     events = sorted((e for e in events if isinstance(e, dict) and isinstance(e.get("seq"), int)),
@@ -64,7 +64,7 @@ def import_status_file(content: bytes) -> int:
         for outcome in engine.apply_events(link.id, events[start:start + STATUS_FILE_PAGE]):
             engine.count_outcome(report, outcome)
     publics, reports = _acknowledge_held(held)
-    usb.office_report_taken()  # the center read the files' health report before it wrote this file (issue 81)
+    usb.office_report_taken(report_shape)  # the center read the files' report before it wrote this file (issue 81)
     applied = report.statuses
     renumbered = engine.renumbered_rows() - renumbered_before
     with engine.write_transaction():

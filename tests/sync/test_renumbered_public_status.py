@@ -140,3 +140,37 @@ def test_an_old_receipt_is_said_changed_once_the_center_decided_whatever_its_pc_
     assert "Minta bukti pendaftaran baru di loket Kantor Kecamatan" in body and "tidak cocok" not in body
     # the other number's receipt, its conflict not decided yet, is still being checked
     assert "Nomor sedang diperiksa" in page(center_app, OLD[1], other)[1]
+
+
+def test_the_old_receipt_of_a_record_the_operator_replaced_is_said_changed(tmp_path, center_app, center_db, enrolled,
+                                                                          operators):  # noqa: F811
+    """Issue 94 finding 6 (accept): the center held PC A's application under the number; the operator takes PC B's
+    in its place, so A gives its applicant a new number. The center deleted A's /cek record under the number, and a
+    counter on 6ce2a857 moves it without the old number (`previous`): A's citizen's receipt read "tidak cocok" for
+    good. The center knows it gave the number away: that receipt reads as an old one, nothing of either record
+    shown; the same number with another code is any mismatch; B's citizen finds B's record once B passes."""
+    from tests.sync.test_conflict_routing import _decide
+    kecamatan, _ = enrolled
+    pc_a = _pc_enrolled_elsewhere(tmp_path / "a", kecamatan, 1, "01")
+    pc_b = _pc_enrolled_elsewhere(tmp_path / "b", kecamatan, 51, "02")
+    sync(pc_a, center_app)
+    code_a = run(pc_a, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)
+    run(pc_b, lambda: _more_public_versions(pc_b, OLD[0]))
+    code_b = run(pc_b, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)
+    assert sync(pc_b, center_app).conflicts >= 2
+    assert "Permohonan KTP-el" in page(center_app, OLD[0], code_a)[1]  # A's citizen finds A's record
+    _decide(center_app, operators["operator"], OLD[0], "accept")  # B's takes the number: A's is renumbered
+    status, body = page(center_app, OLD[0], code_a)  # A has not passed since (an old counter never says the old number)
+    assert status == 200 and "Nomor pendaftaran sudah diganti" in body, body[-1500:]
+    assert "Minta bukti pendaftaran baru di loket Kantor Kecamatan" in body
+    assert "tidak cocok" not in body and "sedang diperiksa" not in body and "Status sekarang" not in body
+    assert page(center_app, OLD[0], "ZZZZZZ")[0] == 404  # another code: the calm miss, nothing more learnt
+    for _ in range(2):  # B hears the decision; its record then takes the number: its citizen finds it
+        sync(pc_b, center_app)
+    status, body = page(center_app, OLD[0], code_b)
+    assert status == 200 and "Status sekarang" in body and "sudah diganti" not in body, body[-1500:]
+    assert "Nomor pendaftaran sudah diganti" in page(center_app, OLD[0], code_a)[1]
+    for _ in range(2):  # A takes the renumber; today's A sends the old number with its moved record (issue 72)
+        sync(pc_a, center_app)
+    body = page(center_app, OLD[0], code_a)[1]
+    assert "Nomor pendaftaran sudah diganti" in body and "Status sekarang" not in body
