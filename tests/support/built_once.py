@@ -66,11 +66,15 @@ def gathered(app, python: str, platform: str, folder: Path) -> tuple[list[Path],
     closure_file = "closure.json"
 
     def gather(work: Path) -> Path:
-        files, closure = candidate_build.gather(app, [python], [platform], work / folder.name, say=lambda line: None)
-        (work / folder.name / closure_file).write_text(json.dumps(closure))
-        return work / folder.name
+        files, closure = candidate_build.gather(app, [python], [platform], work / "roda", say=lambda line: None)
+        (work / "roda" / closure_file).write_text(json.dumps(closure))
+        return work / "roda"
     key = hashlib.sha256("\0".join(["gather", python, platform, app.lock, *app.requires]).encode()).hexdigest()[:32]
-    built_once(key, folder.parent, gather)
+    copy = built_once(key, folder.parent / f"{folder.name}.salinan", gather)  # kept under one name, used under any
+    folder.mkdir(parents=True, exist_ok=True)
+    for made in copy.iterdir():
+        made.rename(folder / made.name)
+    shutil.rmtree(copy.parent)
     closure = json.loads((folder / closure_file).read_text())
     (folder / closure_file).unlink()
     return sorted(folder.glob("*.whl")), closure
