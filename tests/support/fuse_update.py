@@ -24,8 +24,6 @@ bench/update_power_cuts.py.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import random
@@ -34,12 +32,12 @@ import shutil
 import tempfile
 import threading
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
+from tests.support.built_once import wheel_at as built_wheel_at
 from tests.support.fuse_office import (PASSWORD, Clerk, FuseReport, Office, _field, _photo, check, kill_group,
                                        start_program)
 from tests.support.fuse_power_cut import FuseCut
@@ -68,43 +66,18 @@ DEFECT = ("def register():\n"
 
 # --- releases ----------------------------------------------------------------------------------------
 
-def _digest(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+def base_wheel(work: Path) -> Path:
+    """This tree's wheel, built as the release steps build it (tests/updates/test_wheel_contents.py)."""
+    from tests.updates.test_wheel_contents import build_release_wheel
+    return build_release_wheel(work)
 
 
 def wheel_at(base: Path, version: str, folder: Path, defect: bool = False) -> Path:
-    """`base` (a wheel of this tree) as `version`: its dist-info renamed, METADATA's version, RECORD's
-    hashes made again; `defect` plants DEFECT. Much faster than building each release anew."""
-    old = base.name.split("-")[1]
-    folder.mkdir(parents=True, exist_ok=True)
-    out = folder / base.name.replace(f"-{old}-", f"-{version}-")
-    rows, record = [], None
-    with zipfile.ZipFile(base) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info)
-            name = info.filename.replace(f"-{old}.dist-info/", f"-{version}.dist-info/")
-            if name.endswith(".dist-info/RECORD"):
-                record = name
-                continue
-            if name.endswith(".dist-info/METADATA"):
-                data = re.sub(rb"^Version: .*$", b"Version: " + version.encode(), data, count=1, flags=re.M)
-            if defect and name == DEFECT_FILE:
-                assert DEFECT_AT.encode() in data, "the defect's place moved: DEFECT_AT"
-                data = data.replace(DEFECT_AT.encode(), DEFECT.encode(), 1)
-            entry = zipfile.ZipInfo(name, date_time=info.date_time)
-            entry.external_attr, entry.compress_type = info.external_attr, zipfile.ZIP_DEFLATED
-            target.writestr(entry, data)
-            rows.append(f"{name},{_digest(data)},{len(data)}")
-        rows.append(f"{record},,")
-        target.writestr(record, "\n".join(rows) + "\n")
-    return out
-
-
-def base_wheel(work: Path) -> Path:
-    """This tree's wheel, built as the release steps build it."""
-    from tests.updates.test_install import build_wheel
-    folder = build_wheel("0.3.99", work)
-    return next(folder.glob("*.whl"))
+    """`base` as `version`; `defect` plants DEFECT (tests/support/built_once.wheel_at)."""
+    def planted(data: bytes) -> bytes:
+        assert DEFECT_AT.encode() in data, "the defect's place moved: DEFECT_AT"
+        return data.replace(DEFECT_AT.encode(), DEFECT.encode(), 1)
+    return built_wheel_at(base, version, folder, {DEFECT_FILE: planted} if defect else {})
 
 
 class PacedClerk(Clerk):

@@ -8,8 +8,7 @@ the launcher: the office returns to the version before, with its data as at the 
 
 Real pip builds and installs: in the full tier only (soak)."""
 import re
-import subprocess
-import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,8 @@ import requests
 
 import run
 from app.updates.state import read_state
-from tests.support.built_once import built_once, tree_key
-from tests.sync.harness import (ROOT, CenterServer, Process, enrol_kecamatan, fill_kecamatan, free_port,
+from tests.support.built_once import wheel_at
+from tests.sync.harness import (CenterServer, Process, enrol_kecamatan, fill_kecamatan, free_port,
                                 kecamatan_app, prepare_center, wait_for)
 from tests.sync.test_end_to_end import TOKEN, wait_until
 from sync.release import key_signing
@@ -29,45 +28,36 @@ ADMIN, PASSWORD = "kepala", "kepala-rahasia-12"
 
 
 def build_wheel(version: str, work: Path, broken: str = "") -> Path:
-    """This tree's wheel at `version` (`pip wheel --no-deps .`, as docs/operations.md says). `broken`:
+    """A folder holding this tree's wheel at `version` (its release wheel, built once per run as
+    docs/operations.md says, rewritten to that version: tests/support/built_once.wheel_at). `broken`:
     "start", a version that migrates the database and then cannot serve (its check-server can); "migration",
     one whose new migration cannot be applied (numbered with a gap: it stops before any page answers); "live", one whose register page answers 500
-    only in the launched program (the walk on the live program meets it, the check before does not).
-    Built once per run for the same files, version and defect (tests/support/built_once.py)."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                            text=True, check=True).stdout.splitlines()
-    files = [name for name in listed if (ROOT / name).is_file() and not name.startswith(("tests/", "bench/", "docs/"))]
-    return built_once(tree_key(files, f"pip-wheel:{version}:{broken}"), work,
-                      lambda folder: _build_wheel(files, version, folder, broken))
-
-
-def _build_wheel(files: list[str], version: str, work: Path, broken: str) -> Path:
-    source = work / f"src-{version}"
-    for name in files:
-        (source / name).parent.mkdir(parents=True, exist_ok=True)
-        (source / name).write_bytes((ROOT / name).read_bytes())
-    project = source / "pyproject.toml"
-    project.write_text(re.sub(r'^version = ".*"$', f'version = "{version}"', project.read_text(), flags=re.M))
+    only in the launched program (the walk on the live program meets it, the check before does not)."""
+    from tests.updates.test_wheel_contents import build_release_wheel
+    base = build_release_wheel(work / "proyek")
+    with zipfile.ZipFile(base) as opened:
+        names = opened.namelist()
+    changed, added = {}, {}
     for program in ("kecamatan", "desa") if broken in ("start", "migration") else ():  # the kecamatan's or the desa PC's database
-        migrations = source / "schema" / program
-        number = len(list(migrations.glob("0*.sql"))) + (1 if broken == "start" else 2)
-        (migrations / f"{number:04d}_rusak.sql").write_text("CREATE TABLE rusak_uji (id INTEGER);\n")
+        number = sum(1 for name in names if re.fullmatch(rf"schema/{program}/0[^/]*\.sql", name)) + (1 if broken == "start" else 2)
+        added[f"schema/{program}/{number:04d}_rusak.sql"] = b"CREATE TABLE rusak_uji (id INTEGER);\n"
     if broken == "start":
-        commands = source / "app" / "programs" / "office_commands.py"
-        text = commands.read_text()
-        marker = "    with app.extensions[\"database\"].connection_context():\n        password = ensure_admin()"
-        assert marker in text  # `serve` after it listens: its check-server on the copy passes
-        commands.write_text(text.replace(marker, "    raise SystemExit(9)  # the broken release\n" + marker, 1))
+        marker = b"    with app.extensions[\"database\"].connection_context():\n        password = ensure_admin()"
+
+        def stopped_after_listening(text: bytes) -> bytes:
+            assert marker in text  # `serve` after it listens: its check-server on the copy passes
+            return text.replace(marker, b"    raise SystemExit(9)  # the broken release\n" + marker, 1)
+        changed["app/programs/office_commands.py"] = stopped_after_listening
     if broken == "live":
-        views = source / "app" / "registration" / "views.py"
-        text = views.read_text()
-        marker = "def register():\n"
-        assert marker in text
-        views.write_text(text.replace(marker, marker + "    import os as _os\n    if _os.environ.get('LOKET_LAUNCHED_VERSION'):\n"
-                                      "        raise RuntimeError('rusak hanya pada program yang berjalan')\n", 1))
+        marker = b"def register():\n"
+
+        def broken_when_launched(text: bytes) -> bytes:
+            assert marker in text
+            return text.replace(marker, marker + b"    import os as _os\n    if _os.environ.get('LOKET_LAUNCHED_VERSION'):\n"
+                                b"        raise RuntimeError('rusak hanya pada program yang berjalan')\n", 1)
+        changed["app/registration/views.py"] = broken_when_launched
     wheels = work / f"wheels-{version}"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
-                   check=True, capture_output=True)
+    wheel_at(base, version, wheels, changed, added)
     return wheels
 
 

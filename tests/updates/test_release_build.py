@@ -17,6 +17,7 @@ import pytest
 
 import run
 from sync.release import candidate_build, dependency_lock, key_signing
+from tests.support.built_once import wheel_at
 from tests.support.ports import free_port
 from tests.sync.harness import ROOT
 from tests.updates.test_wheel_contents import build_release_wheel
@@ -204,15 +205,17 @@ def test_the_projects_wheel_is_gathered_installed_walked_and_signed(tmp_path, ke
     assert [r["version"] for r in key_signing.signed_releases(keys)] == [app.version]
 
 
-def with_a_broken_register_page(source: Path) -> None:
-    """A page only a signed-in clerk opens (the register, /pendaftaran) answers 500."""
-    page = source / "templates" / "registration" / "register.html"
-    page.write_text("{{ kerusakan_yang_ditanam() }}\n" + page.read_text())
+def with_a_broken_register_page(work: Path) -> Path:
+    """This tree's release wheel in which a page only a signed-in clerk opens (the register, /pendaftaran)
+    answers 500."""
+    wheel = build_release_wheel(work / "proyek")
+    return wheel_at(wheel, wheel.name.split("-")[1], work / "rusak", {
+        "templates/registration/register.html": lambda page: b"{{ kerusakan_yang_ditanam() }}\n" + page})
 
 
 @pytest.mark.soak
 def test_a_release_whose_page_after_sign_in_breaks_is_refused_before_signing(tmp_path, keys, capsys):
-    wheel = build_release_wheel(tmp_path, with_a_broken_register_page)
+    wheel = with_a_broken_register_page(tmp_path)
     bundle = tmp_path / "rilis"
     assert build_here(wheel, keys, bundle) == 1
     refusal = capsys.readouterr().err

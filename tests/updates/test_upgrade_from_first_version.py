@@ -14,6 +14,7 @@ from sync.release import candidate_build
 from tests.support.ports import free_port
 from tests.support.waiting import wait_until
 from tests.sync.harness import ROOT
+from tests.support.built_once import gathered
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
 
 pytestmark = pytest.mark.soak
@@ -63,7 +64,7 @@ def test_an_office_on_the_first_version_takes_the_first_updatable_one_with_one_l
     wheel = build_release_wheel(tmp_path / "proyek")
     stick = tmp_path / "flashdisk" / "rilis" / "targets" / "wheels"
     app = candidate_build.read_app_wheel(wheel)
-    candidate_build.gather(app, [THIS_PYTHON], ["manylinux_x86_64"], stick, say=lambda line: None)
+    gathered(app, THIS_PYTHON, "manylinux_x86_64", stick)  # as `release build` gathers them
     (stick / wheel.name).write_bytes(wheel.read_bytes())
 
     # The documented line (docs/operations.md), typed in the install folder.

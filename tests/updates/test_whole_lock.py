@@ -8,6 +8,7 @@ version imports nothing of the PC's own Python but the standard library.
 The fetch tests publish small made-up wheels at a real center; the soak installs this tree's wheel
 with its real closure (gathered as `release build` gathers it) and runs it beside a Python whose own
 werkzeug, jinja2 and urllib3 are older than the lock's."""
+import hashlib
 import os
 import subprocess
 import sys
@@ -20,6 +21,8 @@ import pytest
 from app.updates import fetching
 from loket_python import closure_key
 from sync.release import key_signing
+from tests.support.built_once import built_once
+from tests.support.built_once import gathered as gathered_once
 from tests.updates.helpers import Regency, fake_wheel, resigned
 
 THIS_PC = closure_key()
@@ -194,12 +197,25 @@ def listed(done: subprocess.CompletedProcess) -> dict[str, tuple[str, str]]:
 def older_python(work: Path) -> Path:
     """A venv whose own werkzeug, jinja2 and urllib3 are older than the lock's (from PyPI), and pip:
     the office PC's Python as it was installed on day one."""
-    venv = work / "python kantor"  # a space, as C:\\Program Files
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    python = venv / ("Scripts/python.exe" if sys.platform.startswith("win") else "bin/python")
-    done = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q",
-                           *(f"{name}=={version}" for name, version in OLDER.items())], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return venv_with_older(work / "python kantor")  # a space, as C:\\Program Files
+
+
+def venv_with_older(venv: Path) -> Path:
+    """A venv with pip and OLDER (from PyPI), made once per run and copied to `venv` (a venv's python finds
+    its packages by its own folder: a copy works where it lies); its python."""
+    def made(work: Path) -> Path:
+        subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True, capture_output=True)
+        done = subprocess.run([str(work / "venv" / "bin" / "python"), "-m", "pip", "install", "--no-deps", "-q",
+                               *(f"{name}=={version}" for name, version in OLDER.items())], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return work / "venv"
+    key = hashlib.sha256(f"venv:{sys.executable}:{sys.version}:{sorted(OLDER.items())}".encode()).hexdigest()[:32]
+    copy = built_once(key, venv.parent / f"{venv.name}.salinan", made)
+    copy.rename(venv)
+    copy.parent.rmdir()
+    python = venv / "bin" / "python"
+    assert subprocess.run([str(python), "-c", "import sys; assert sys.prefix == sys.argv[1], sys.prefix", str(venv)],
+                          capture_output=True).returncode == 0  # the copy is a venv of its own folder
     return python
 
 
@@ -215,7 +231,7 @@ def real_release(tmp_path: Path, version: str):
         lock = opened.read(dependency_lock.OFFICE_LOCK).decode()
     app = candidate_build.AppWheel(app_wheel, version, "Rilis uji.", candidate_build.wheel_requires(app_wheel), lock)
     python, platform = THIS_PC.split("-", 1)
-    gathered, closure = candidate_build.gather(app, [python], [platform], tmp_path / "pypi", say=lambda line: None)
+    gathered, closure = gathered_once(app, python, platform, tmp_path / "pypi")
     pins = {pin.name: str(pin.version) for pin in dependency_lock.for_target(
         dependency_lock.parse(lock), candidate_build.target_environment(python, platform)).values()}
     assert all(pins[name] != old for name, old in OLDER.items())
@@ -272,12 +288,7 @@ def base_python_with_older(work: Path) -> Path:
     a .pth line: its own .pth files do not run) but werkzeug, jinja2 and urllib3 older than the lock's,
     and pip, as the older installer used it."""
     import sysconfig
-    venv = work / "python kantor lama"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    python = venv / ("Scripts/python.exe" if sys.platform.startswith("win") else "bin/python")
-    done = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q",
-                           *(f"{name}=={version}" for name, version in OLDER.items())], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    python = venv_with_older(work / "python kantor lama")
     own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                          capture_output=True, text=True, check=True).stdout.strip()
     Path(own, "paket-kantor.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")  # after its own: older first
