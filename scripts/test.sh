@@ -174,6 +174,7 @@ cluster_parent() {
 TEST_TEMP=""
 make_test_temp() {
     TEST_TEMP=$(mktemp -d "$(cluster_parent 2097152)/loket-tests.XXXXXX")
+    export LOKET_TEST_TEMP=$TEST_TEMP  # tests/support/test_environment.py checks where it is
 }
 
 stop_all() {
