@@ -153,15 +153,33 @@ stop_postgres() {
     PG_DIR=""
 }
 
-# A throwaway cluster needs no disk: use tmpfs when there is room (>= 512 MB).
+# A throwaway cluster needs no disk: use tmpfs when there is room (>= 512 MB, or the KB given).
 cluster_parent() {
     local free_kb
     free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $4}')
-    if [ -w /dev/shm ] && [ "${free_kb:-0}" -ge 524288 ]; then
+    if [ -w /dev/shm ] && [ "${free_kb:-0}" -ge "${1:-524288}" ]; then
         echo /dev/shm
     else
         echo "${TMPDIR:-/tmp}"
     fi
+}
+
+# The tests' own folders (pytest's --basetemp) need no disk either (issue 93): every test's office
+# commits with synchronous=FULL and writes its keys with fsync (app/frame/db.py, private_files.py),
+# and on a disk shared with other programs each fsync waited 5-50 ms, a third of a page test. On
+# tmpfs the same calls run and return at once; what a power cut loses is tested by the cut tests'
+# own layers (tests/core/test_power_cut.py, test_fuse_power_cut.py), not by the disk under them.
+# Used when 2 GB are free; a passed test's folder is removed at once (tmp_path_retention_policy,
+# pyproject.toml), so the run holds only the folders of the tests running and of those that failed.
+TEST_TEMP=""
+make_test_temp() {
+    TEST_TEMP=$(mktemp -d "$(cluster_parent 2097152)/loket-tests.XXXXXX")
+    export LOKET_TEST_TEMP=$TEST_TEMP  # tests/support/test_environment.py checks where it is
+}
+
+stop_all() {
+    stop_postgres
+    [ -z "$TEST_TEMP" ] || rm -rf "$TEST_TEMP"
 }
 
 # initdb takes seconds; a fresh cluster is kept in .venv and copied on later runs.
@@ -216,9 +234,10 @@ start_postgres() {
 ensure_system_packages
 ensure_venv
 
-trap stop_postgres EXIT
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 start_postgres
+make_test_temp
 
 export LOKET_CHROMIUM=/usr/bin/chromium
 export LOKET_TEST_ARTIFACTS=$ROOT/test-artifacts
@@ -279,9 +298,9 @@ run_windows_like() {
     env PYTHONTZPATH="$zones" PYTHONIOENCODING=cp1252 PYTHONUTF8=0 \
         LOKET_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/loket_test_win" \
         LOKET_TEST_ARTIFACTS="$LOKET_TEST_ARTIFACTS/windows-like" \
-        "$VENV/bin/python" -m pytest -p no:cacheprovider --basetemp="$zones.tmp" "$@"
+        "$VENV/bin/python" -m pytest -p no:cacheprovider --basetemp="$TEST_TEMP/windows-like" "$@"
     local rc=$?
-    rm -rf "$zones" "$zones.tmp"
+    rm -rf "$zones" "$TEST_TEMP/windows-like"
     return "$rc"
 }
 
@@ -329,7 +348,12 @@ elif [ "$windows_pass" = 1 ]; then
     say "both passes took $((SECONDS - started)) s; normal pass exit $rc, Windows-like pass exit $windows_rc"
     if [ "$rc" = 0 ] && [ "$windows_rc" != 0 ]; then rc=$windows_rc; fi
 else
-    "$VENV/bin/python" -m pytest "$@"
+    # The fast tier and the tests named: their folders on tmpfs (make_test_temp), unless told where.
+    basetemp=(--basetemp="$TEST_TEMP/tests")
+    for arg in "$@"; do
+        case "$arg" in --basetemp*) basetemp=() ;; esac
+    done
+    "$VENV/bin/python" -m pytest ${basetemp[@]+"${basetemp[@]}"} "$@"
     rc=$?
 fi
 set -e
