@@ -413,16 +413,58 @@ def signer_start(program_folder):
 
 
 def ran_unchecked(program_folder):
-    """For `release sign|keys` started without -I -S (refused by run.py's unchecked_signer): what of this
-    install ran at that start, before any line of run.py (a planted .pth, a replaced interpreter, an unlocked
-    package), as signer_start names them; empty for a source tree. Such a file may have read a stick
+    """For `release sign|keys` started without -I -S (refused by refuse_unisolated): what of this install
+    may have run at that start, before any line of run.py (a planted .pth, one a rewritten RECORD lists, a
+    replaced interpreter, an unlocked package), as signer_start names them; empty for a source tree. Such a file may have read a stick
     already in, or left a process waiting for one (issue 88 finding 5): the refusal must say so."""
     folders = site_folders(program_folder)
     program = os.path.normcase(os.path.realpath(program_folder))
     if program not in folders:
         return []
     venv, settings = venv_config(program_folder)
-    return foreign_interpreters(venv, settings) + environment_problems(folders) + unlocked_packages(folders, program)
+    _, wheel = kept_wheel(folders, venv)
+    kept = os.path.join(os.path.dirname(venv) if venv else program, KEPT_PACKAGES)
+    return (foreign_interpreters(venv, settings) + environment_problems(folders) + unlocked_packages(folders, program)
+            + (wheel_problems(program, wheel) if wheel and os.path.isfile(wheel) else [])
+            + (locked_package_problems(folders, program, kept) if os.path.isdir(kept) else []))
+
+
+def _typed_path(path):
+    """A file of this install as typed in the command window's folder: relative when inside it
+    (.venv\\Scripts\\python from the Loket folder), else whole. Never resolved: a venv's python is a link."""
+    path = os.path.abspath(path)
+    inside = os.path.relpath(path) if os.path.splitdrive(path)[0] == os.path.splitdrive(os.getcwd())[0] else path
+    return path if inside.startswith("..") else inside
+
+
+def installed_line(program_folder, arguments, flags=()):
+    """A command of this install on this system, quoted for its shell (app.frame.command_line.shell_line's
+    rule): this Python (with `flags`) and this install's run.py by its path (inside site-packages on the
+    key laptop, installed from the release wheel)."""
+    import shlex
+    import subprocess
+    words = [_typed_path(sys.executable), *flags, _typed_path(os.path.join(program_folder, "run.py")), *map(str, arguments)]
+    return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
+
+
+def refuse_unisolated(program_folder, argv):
+    """`release sign|keys` started without -I -S (run.py's first lines, before any other file of this install
+    runs): says what of the install ran at that start, when anything did (the stick may be counted as
+    leaked), and the line to type (the caller then stops, exit 2). No other module of Loket is imported: a
+    changed one never runs."""
+    ran = ran_unchecked(program_folder)
+    if ran:  # too late to stop them: they ran when Python started, before run.py
+        print("PERINGATAN: perintah ini dimulai tanpa -I -S, dan Python sudah menjalankan berkas lingkungan yang tidak "
+              "dipasang dari wheel rilis sebelum program sempat memeriksa dirinya:\n"
+              + "\n".join("- " + problem for problem in ran[:15])
+              + "\nBila flashdisk kunci tercolok sekarang, atau pada perintah Loket lain sejak berkas itu ada, anggap "
+                "kunci di dalamnya bocor: cabut flashdisk, jangan pakai laptop ini untuk kunci, dan laporkan berkas di "
+                "atas ke proyek (panduan admin kabupaten, bagian Memasang Loket di laptop kunci).", file=sys.stderr)
+    print("release sign dan release keys membuka kunci rilis: keduanya dimulai dengan -I -S, agar tidak ada berkas "
+          "lingkungan Python (.pth) yang berjalan sebelum program memeriksa dirinya. Ketik:\n  "
+          + installed_line(program_folder, argv, ("-I", "-S"))
+          + "\n(panduan admin kabupaten, bagian Memasang Loket di laptop kunci). Tidak ada kunci yang dibuka.",
+          file=sys.stderr)
 
 
 def signer_command(argv):

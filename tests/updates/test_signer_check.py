@@ -447,3 +447,32 @@ def test_typed_without_dash_i_dash_s_a_pth_that_ran_is_named_and_the_stick_count
     assert refused.returncode == 2 and "zz-kait.pth (tidak dipasang pip)" in refused.stderr, refused.stderr
     assert "anggap kunci di dalamnya bocor" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
     assert " -I -S " in refused.stderr
+
+
+def test_typed_without_dash_i_dash_s_no_other_file_of_loket_runs_before_the_refusal(tmp_path, laptop):
+    """Issue 88 finding 5, fifth plant: the refusal comes from run.py's first lines with loket_install alone (the
+    standard library): a Loket module changed together with its RECORD line never runs, and is named as a
+    reason to count a stick that was in as leaked."""
+    python, site_packages = laptop
+    marker = tmp_path / "modul-berjalan"
+    name = "app/frame/command_line.py"
+    changed = (site_packages / name).read_bytes() + f"\nimport pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n".encode()
+    rewrite_record(site_packages, app_dist_info(site_packages), name, changed)
+    refused = signer(python, site_packages, *keys_argv(tmp_path), isolated=False)
+    assert not marker.exists()
+    assert refused.returncode == 2 and " -I -S " in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
+    assert f"{name} (tidak sama dengan wheel rilis)" in refused.stderr and "anggap kunci di dalamnya bocor" in refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_typed_without_dash_i_dash_s_a_pth_a_locked_package_lists_is_named_as_run(tmp_path, laptop):
+    """The .pth added to flask's RECORD with its right hash ran at the plain start: the refusal names it (it
+    is not in flask's kept wheel) and says to count a stick that was in as leaked."""
+    python, site_packages = laptop
+    marker = tmp_path / "hook-berjalan"
+    flask = next(path.name for path in site_packages.glob("flask-*.dist-info"))
+    rewrite_record(site_packages, flask, "zz-kait.pth", f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n".encode())
+    refused = signer(python, site_packages, *keys_argv(tmp_path), isolated=False)
+    assert marker.exists()  # Python ran it as it started: nothing in the process comes first
+    assert refused.returncode == 2 and "zz-kait.pth (tidak ada di wheel flask-" in refused.stderr, refused.stderr
+    assert "anggap kunci di dalamnya bocor" in refused.stderr and not (tmp_path / "flashdisk rilis").exists()
