@@ -11,8 +11,9 @@ with the keys at hand, so those two commands start as
 PYTHON* variable, no user site, not the current folder. run.py then calls signer_start, which, with
 only the standard library, compares Loket's own files with the release wheel the admin keeps in the
 Loket folder (wheel_problems: pip's RECORD is written on the laptop and could be rewritten together with
-a module), every other file of the site-packages folders this Python would add (the venv's, found as
-`site` finds them) with their RECORD rows, refuses a file no RECORD lists (a planted `.pth`), a package
+a module), each locked package's files with its wheel the install kept in the Loket folder's `paket`
+(locked_package_problems: a wheel whose sha256 the lock names), every file of the site-packages folders
+this Python would add (the venv's, found as `site` finds them) with their RECORD rows, refuses a file no RECORD lists (a planted `.pth`), a package
 the lock does not name, and a venv interpreter that is not the Python pyvenv.cfg names, naming each;
 then it puts those folders on sys.path itself, running none of their `.pth` files (the lock needs none).
 Bytecode is read only from a new empty folder (sys.pycache_prefix): a planted `__pycache__` file is
@@ -21,8 +22,8 @@ the signer refuses, and the laptop installs Loket from the release wheel (docs/o
 
 What this does not stop: a process of the same user still running while the command runs (it could
 write after the check), or left behind by a `.pth` that ran at an earlier plain start (a command typed
-without -I -S, or any other laptop command); a locked package's module changed together with its RECORD
-line (only Loket's own files have a kept wheel to compare with); the release build's sandbox
+without -I -S, or any other laptop command); a file of venv's own pip changed together with its RECORD
+line (the signer never imports pip); the release build's sandbox
 (sync/release/candidate_sandbox.py) keeps a candidate from writing here at all.
 
 Stdlib only, imported before site-packages is on sys.path; the launcher (app/updates/launcher.py)
@@ -50,11 +51,16 @@ def record_rows(record):
 
 
 def file_hash(path):
+    """pip's RECORD form of a file's sha256."""
+    return "sha256=" + base64.urlsafe_b64encode(bytes.fromhex(file_hash_hex(path))).rstrip(b"=").decode()
+
+
+def file_hash_hex(path):
     digest = hashlib.sha256()
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
-    return "sha256=" + base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+    return digest.hexdigest()
 
 
 def _differs(path, recorded):
@@ -210,14 +216,28 @@ def _canonical(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def locked_hashes(program_folder):
+    """{canonical name: set of sha256 hex} of the install's own lock (every file of every version it names),
+    None when it cannot be read. The lock's lines: `name==version [; marker] \\` then `--hash=sha256:...`."""
+    try:
+        with open(os.path.join(program_folder, OFFICE_LOCK), encoding="utf-8") as lock:
+            text = lock.read().replace("\\\n", " ")
+    except OSError:
+        return None
+    locked = {}
+    for line in text.splitlines():
+        named = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==", line)
+        if named:
+            locked.setdefault(_canonical(named.group(1)), set()).update(re.findall(r"--hash=sha256:([0-9a-f]{64})", line))
+    return locked
+
+
 def unlocked_packages(folders, program_folder):
     """Each installed package (a *.dist-info) of these site folders that the install's own lock does not
     name, and each one installed twice, as "folder name (why)": a new dist-info whose RECORD lists a
     planted .pth with its right hash passes the RECORD check (issue 88 finding 5)."""
-    try:
-        with open(os.path.join(program_folder, OFFICE_LOCK), encoding="utf-8") as lock:
-            allowed = {_canonical(m.group(1)) for m in re.finditer(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", lock.read(), re.M)}
-    except OSError:
+    allowed = locked_hashes(program_folder)
+    if allowed is None:
         return ["%s (tidak terbaca)" % OFFICE_LOCK.replace(os.sep, "/")]
     problems, seen = [], set()
     for folder in folders:
@@ -225,11 +245,61 @@ def unlocked_packages(folders, program_folder):
             if not entry.endswith(".dist-info"):
                 continue
             name = _canonical(entry[:-len(".dist-info")].rsplit("-", 1)[0])
-            if name not in allowed | VENV_PACKAGES:
+            if name not in set(allowed) | VENV_PACKAGES:
                 problems.append("%s (paket yang tidak disebut daftar versi)" % entry)
             elif name in seen:
                 problems.append("%s (paket terpasang dua kali)" % entry)
             seen.add(name)
+    return problems
+
+
+KEPT_PACKAGES = "paket"  # in the Loket folder: the locked packages' wheels the guide's install downloaded
+
+
+def download_line():
+    """The guide's line that keeps the lock's wheels for this Python in the Loket folder's paket (typed there)."""
+    if os.name == "nt":
+        python, lock = ".venv\\Scripts\\python", ".venv\\Lib\\site-packages\\" + OFFICE_LOCK.replace("/", "\\")
+    else:
+        python = ".venv/bin/python"
+        lock = ".venv/lib/python%d.%d/site-packages/%s" % (sys.version_info[:2] + (OFFICE_LOCK.replace(os.sep, "/"),))
+    return "%s -m pip download --no-deps --require-hashes -d %s -r %s" % (python, KEPT_PACKAGES, lock)
+
+
+def _wheel_key(filename):
+    """(canonical name, version) of a wheel file's or a dist-info folder's name."""
+    parts = filename.split("-")
+    return _canonical(parts[0]), parts[1].lower() if len(parts) > 1 else ""
+
+
+def locked_package_problems(folders, program_folder, kept):
+    """Each file of an installed locked package (not Loket, not venv's own pip) that is not, byte for byte,
+    the one in its wheel kept in `kept` (the Loket folder's paket: the files `pip download` took, each
+    with a sha256 the lock names), as "folder-relative name (why)": pip's RECORD of them is written on the
+    laptop and could be rewritten with a changed module (issue 88 finding 5)."""
+    locked = locked_hashes(program_folder) or {}
+    wheels = {}
+    try:
+        names = sorted(os.listdir(kept))
+    except OSError:
+        names = []
+    for name in names:
+        path = os.path.join(kept, name)
+        if name.endswith(".whl") and os.path.isfile(path):
+            key = _wheel_key(name[:-len(".whl")])
+            if file_hash_hex(path) in locked.get(key[0], ()):
+                wheels.setdefault(key, []).append(path)
+    problems = []
+    for folder in folders:
+        for entry in sorted(os.listdir(folder)):
+            key = _wheel_key(entry[:-len(".dist-info")])
+            if not entry.endswith(".dist-info") or key[0] in VENV_PACKAGES or key[0] not in locked:
+                continue  # Loket's own (wheel_problems), venv's pip, or refused by unlocked_packages
+            found = [wheel_problems(folder, wheel, entry) for wheel in wheels.get(key, [])]
+            if not found:
+                problems.append("%s (wheel-nya tidak ada di %s dengan sidik yang disebut daftar versi)" % (entry, kept))
+            elif all(found):
+                problems += found[0]
     return problems
 
 
@@ -249,18 +319,24 @@ def kept_wheel(folders, venv):
     return None, None
 
 
-def wheel_problems(folder, wheel):
-    """Each file of Loket's own install in `folder` that is not the release wheel's own byte for byte, as
-    "folder-relative name (why)": pip's RECORD of them is written on the laptop and could be rewritten with
-    a changed module (issue 88 finding 5); the wheel is what the admin downloaded and keeps."""
+def wheel_problems(folder, wheel, dist_info=None):
+    """Each file of one package's install in `folder` (Loket's own, or the one of `dist_info`) that is not
+    the wheel's own byte for byte, and each file its RECORD lists that the wheel does not hold, as
+    "folder-relative name (why)": pip's RECORD is written on the laptop and could be rewritten with a
+    changed module (issue 88 finding 5); the wheel is what the admin downloaded and keeps."""
     import zipfile
+    label = "wheel rilis" if dist_info is None else "wheel %s" % os.path.basename(wheel)
     problems, members = [], set()
     try:
         with zipfile.ZipFile(wheel) as archive:
             for info in archive.infolist():
-                name = info.filename
-                if name.endswith("/") or name.split("/")[0].endswith(".data"):
-                    continue  # a folder; a wheel's .data (scripts) lands outside site-packages
+                name, parts = info.filename, info.filename.split("/")
+                if name.endswith("/"):
+                    continue
+                if parts[0].endswith(".data"):  # purelib/platlib land in site-packages; scripts, headers elsewhere
+                    if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
+                        continue
+                    name = "/".join(parts[2:])
                 members.add(name)
                 if name.endswith(".dist-info/RECORD"):
                     continue
@@ -271,20 +347,20 @@ def wheel_problems(folder, wheel):
                 recorded = "sha256=" + base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
                 path = os.path.join(folder, *name.split("/"))
                 if _differs(path, recorded):
-                    problems.append("%s (%s)" % (name, "tidak sama dengan wheel rilis" if os.path.exists(path)
+                    problems.append("%s (%s)" % (name, "tidak sama dengan " + label if os.path.exists(path)
                                                  else "hilang"))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
         return ["%s (bukan wheel yang terbaca)" % os.path.basename(wheel)]
     for entry in sorted(os.listdir(folder)):
         record = os.path.join(folder, entry, "RECORD")
-        if not (entry.startswith(APP_DIST + "-") and entry.endswith(".dist-info")):
+        if not (entry == dist_info if dist_info else entry.startswith(APP_DIST + "-") and entry.endswith(".dist-info")):
             continue
         for name, _ in record_rows(record) or []:
             if name.startswith(("../", "/")) or "__pycache__" in name.split("/") or name in members:
                 continue
             if name.startswith(entry + "/") and name[len(entry) + 1:] in PIP_OWN:
                 continue
-            problems.append("%s (tidak ada di wheel rilis)" % name)
+            problems.append("%s (tidak ada di %s)" % (name, label))
     return problems
 
 
@@ -311,9 +387,16 @@ def signer_start(program_folder):
                  "di folder Loket (%s). Salin wheel rilis %s yang Anda unduh dari halaman rilis proyek ke folder itu "
                  "(panduan admin kabupaten, bagian Memasang Loket di laptop kunci), lalu ketik perintahnya lagi. "
                  "Tidak ada kunci yang dibuka." % (os.path.basename(wheel), os.path.dirname(wheel), version))
+    kept = os.path.join(os.path.dirname(venv) if venv else program, KEPT_PACKAGES)
+    if not os.path.isdir(kept):
+        sys.exit("Penandatangan tidak dapat memeriksa dirinya: folder %s, tempat wheel paket yang dipasang bersama "
+                 "Loket ini disimpan, tidak ada. Di folder Loket (%s) ketik\n  %s\nlalu ketik perintahnya lagi (panduan "
+                 "admin kabupaten, bagian Memasang Loket di laptop kunci). Tidak ada kunci yang dibuka."
+                 % (KEPT_PACKAGES, os.path.dirname(kept), download_line()))
     problems = (foreign_interpreters(venv, settings) + environment_problems(folders)
                 + unlocked_packages(folders, program)
-                + (wheel_problems(program, wheel) if wheel else ["%s-*.dist-info (hilang)" % APP_DIST]))
+                + (wheel_problems(program, wheel) if wheel else ["%s-*.dist-info (hilang)" % APP_DIST])
+                + locked_package_problems(folders, program, kept))
     if problems:
         shown = "\n".join("- " + problem for problem in problems[:15])
         more = "\n- dan %d berkas lagi" % (len(problems) - 15) if len(problems) > 15 else ""
@@ -330,16 +413,58 @@ def signer_start(program_folder):
 
 
 def ran_unchecked(program_folder):
-    """For `release sign|keys` started without -I -S (refused by run.py's unchecked_signer): what of this
-    install ran at that start, before any line of run.py (a planted .pth, a replaced interpreter, an unlocked
-    package), as signer_start names them; empty for a source tree. Such a file may have read a stick
+    """For `release sign|keys` started without -I -S (refused by refuse_unisolated): what of this install
+    may have run at that start, before any line of run.py (a planted .pth, one a rewritten RECORD lists, a
+    replaced interpreter, an unlocked package), as signer_start names them; empty for a source tree. Such a file may have read a stick
     already in, or left a process waiting for one (issue 88 finding 5): the refusal must say so."""
     folders = site_folders(program_folder)
     program = os.path.normcase(os.path.realpath(program_folder))
     if program not in folders:
         return []
     venv, settings = venv_config(program_folder)
-    return foreign_interpreters(venv, settings) + environment_problems(folders) + unlocked_packages(folders, program)
+    _, wheel = kept_wheel(folders, venv)
+    kept = os.path.join(os.path.dirname(venv) if venv else program, KEPT_PACKAGES)
+    return (foreign_interpreters(venv, settings) + environment_problems(folders) + unlocked_packages(folders, program)
+            + (wheel_problems(program, wheel) if wheel and os.path.isfile(wheel) else [])
+            + (locked_package_problems(folders, program, kept) if os.path.isdir(kept) else []))
+
+
+def _typed_path(path):
+    """A file of this install as typed in the command window's folder: relative when inside it
+    (.venv\\Scripts\\python from the Loket folder), else whole. Never resolved: a venv's python is a link."""
+    path = os.path.abspath(path)
+    inside = os.path.relpath(path) if os.path.splitdrive(path)[0] == os.path.splitdrive(os.getcwd())[0] else path
+    return path if inside.startswith("..") else inside
+
+
+def installed_line(program_folder, arguments, flags=()):
+    """A command of this install on this system, quoted for its shell (app.frame.command_line.shell_line's
+    rule): this Python (with `flags`) and this install's run.py by its path (inside site-packages on the
+    key laptop, installed from the release wheel)."""
+    import shlex
+    import subprocess
+    words = [_typed_path(sys.executable), *flags, _typed_path(os.path.join(program_folder, "run.py")), *map(str, arguments)]
+    return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
+
+
+def refuse_unisolated(program_folder, argv):
+    """`release sign|keys` started without -I -S (run.py's first lines, before any other file of this install
+    runs): says what of the install ran at that start, when anything did (the stick may be counted as
+    leaked), and the line to type (the caller then stops, exit 2). No other module of Loket is imported: a
+    changed one never runs."""
+    ran = ran_unchecked(program_folder)
+    if ran:  # too late to stop them: they ran when Python started, before run.py
+        print("PERINGATAN: perintah ini dimulai tanpa -I -S, dan Python sudah menjalankan berkas lingkungan yang tidak "
+              "dipasang dari wheel rilis sebelum program sempat memeriksa dirinya:\n"
+              + "\n".join("- " + problem for problem in ran[:15])
+              + "\nBila flashdisk kunci tercolok sekarang, atau pada perintah Loket lain sejak berkas itu ada, anggap "
+                "kunci di dalamnya bocor: cabut flashdisk, jangan pakai laptop ini untuk kunci, dan laporkan berkas di "
+                "atas ke proyek (panduan admin kabupaten, bagian Memasang Loket di laptop kunci).", file=sys.stderr)
+    print("release sign dan release keys membuka kunci rilis: keduanya dimulai dengan -I -S, agar tidak ada berkas "
+          "lingkungan Python (.pth) yang berjalan sebelum program memeriksa dirinya. Ketik:\n  "
+          + installed_line(program_folder, argv, ("-I", "-S"))
+          + "\n(panduan admin kabupaten, bagian Memasang Loket di laptop kunci). Tidak ada kunci yang dibuka.",
+          file=sys.stderr)
 
 
 def signer_command(argv):

@@ -13,10 +13,18 @@ import sys
 
 def _signer_start() -> None:
     """`python -I -S run.py release sign|keys` (loket_install.py): the install is checked against what pip
-    recorded before any file of it runs; bytecode only from a new empty folder, none written."""
+    recorded before any file of it runs; bytecode only from a new empty folder, none written. Typed
+    without -I -S, refused here, before any other file of this install runs (issue 88 finding 5)."""
     words = [word for word in sys.argv[1:] if not word.startswith("-")]
-    if not (sys.flags.isolated and sys.flags.no_site and "release" in words
-            and words[words.index("release") + 1:][:1] in (["sign"], ["keys"])):
+    if not ("release" in words and words[words.index("release") + 1:][:1] in (["sign"], ["keys"])):
+        return
+    if not (sys.flags.isolated and sys.flags.no_site):
+        if __name__ == "__main__":  # typed (the tests import run and call main with their own words)
+            here = os.path.dirname(os.path.abspath(__file__))
+            sys.path.insert(0, here)
+            import loket_install
+            loket_install.refuse_unisolated(here, sys.argv[1:])
+            sys.exit(2)
         return
     # The standard library's zip (python311.zip) comes first on sys.path and normally does not exist: one
     # planted beside a per-user Python would serve every import below (issue 88 finding 5). os is frozen.
@@ -275,24 +283,12 @@ def _unraisable_into_the_log() -> None:
 def unchecked_signer(argv: list[str]) -> bool:
     """`release sign` and `release keys` typed on a command line open a key: they run only after the
     start that checks the install (loket_install.signer_start, `python -I -S run.py ...`). Started
-    otherwise, a `.pth` of site-packages already ran: the command is refused, naming the one to type."""
+    otherwise (run.py as a script is refused at its first lines; here, through another starter) the
+    command is refused, naming the one to type."""
     import loket_install
     if not loket_install.signer_command(argv) or loket_install.CHECKED:
         return False
-    from app.frame.command_line import signer_line
-    ran = loket_install.ran_unchecked(os.path.dirname(os.path.abspath(__file__)))
-    if ran:  # too late to stop them: they ran when Python started, before this line
-        print("PERINGATAN: perintah ini dimulai tanpa -I -S, dan Python sudah menjalankan berkas lingkungan yang tidak "
-              "dipasang dari wheel rilis sebelum program sempat memeriksa dirinya:\n"
-              + "\n".join("- " + problem for problem in ran[:15])
-              + "\nBila flashdisk kunci tercolok sekarang, atau pada perintah Loket lain sejak berkas itu ada, anggap "
-                "kunci di dalamnya bocor: cabut flashdisk, jangan pakai laptop ini untuk kunci, dan laporkan berkas di "
-                "atas ke proyek (panduan admin kabupaten, bagian Memasang Loket di laptop kunci).", file=sys.stderr)
-    print("release sign dan release keys membuka kunci rilis: keduanya dimulai dengan -I -S, agar tidak ada berkas "
-          "lingkungan Python (.pth) yang berjalan sebelum program memeriksa dirinya. Ketik:\n  "
-          + signer_line(argv)
-          + "\n(panduan admin kabupaten, bagian Memasang Loket di laptop kunci). Tidak ada kunci yang dibuka.",
-          file=sys.stderr)
+    loket_install.refuse_unisolated(os.path.dirname(os.path.abspath(__file__)), argv)
     return True
 
 

@@ -206,17 +206,17 @@ def after_build(checked: Path, wheel: Path, here: bool | None = None) -> str:
 def cmd_sign(options) -> int:
     """`release sign CHECKED --wheel-rilis WHEEL --keys DIR`: the files `release build` checked, signed
     exactly when they are the release wheel the admin holds and what its lock names; no candidate code
-    runs (sync/release/candidate_build.sign_checked)."""
-    from sync.release import candidate_build
+    runs, and no `candidate_*` module is imported (sync/release/key_sign_checked.py)."""
+    from sync.release import key_sign_checked
     from sync.release.key_signing import ReleaseError
     if not options.wheel or not options.held_wheel or not options.keys:
         print("Sebutkan folder hasil release build, wheel rilis yang Anda unduh sendiri (--wheel-rilis) dan folder "
               f"kunci rilis, misalnya: {_example('sign')}", file=sys.stderr)
         return 1
     try:
-        bundle = candidate_build.sign_checked(Path(options.wheel), Path(options.keys), Path(options.held_wheel),
-                                            Path(options.bundle) if options.bundle else None,
-                                            say=lambda line: print(line, flush=True), checker=options.checker)
+        bundle = key_sign_checked.sign_checked(Path(options.wheel), Path(options.keys), Path(options.held_wheel),
+                                             Path(options.bundle) if options.bundle else None,
+                                             say=lambda line: print(line, flush=True), checker=options.checker)
     except ReleaseError as problem:
         print(problem, file=sys.stderr)
         return 1
@@ -236,11 +236,11 @@ def after_sign(bundle: Path) -> str:
 def _requires_of(wheels: list[Path]) -> list[str] | None:
     """The app wheel's Requires-Dist for release.json, None when it cannot be read (`sign` of a folder
     whose wheel is not a real one)."""
-    from sync.release import candidate_build
+    from sync.release import release_wheel
     from sync.release.key_signing import ReleaseError
-    app = next((w for w in wheels if w.name.startswith(candidate_build.APP_WHEEL_PREFIX)), None)
+    app = next((w for w in wheels if w.name.startswith(release_wheel.APP_WHEEL_PREFIX)), None)
     try:
-        return candidate_build.read_app_wheel(app).requires if app else None
+        return release_wheel.read_app_wheel(app).requires if app else None
     except ReleaseError:
         return None
 

@@ -6,7 +6,7 @@ with the checker key (Ed25519) of the machine that ran the walk: made there at t
 in the user's own settings folder (never in a work folder, never bound into the candidate's
 sandbox: sync/release/candidate_sandbox.py). The record vouches for the check's quality, never for the files: `release
 sign` signs only the app wheel the admin holds and what its own lock names (issue 88 finding 1,
-sync/release/candidate_build.sign_checked), so a checker key says at most "lulus" about the genuine release.
+sync/release/key_sign_checked.sign_checked), so a checker key says at most "lulus" about the genuine release.
 `release sign` takes a verdict only from checker keys pinned in the key folder
 (`pemeriksa/<key id>.pub`, public): the key of the laptop that signs is pinned there when it signs
 (the same program on the same account made both), a key of another machine (the center's server,

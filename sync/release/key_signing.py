@@ -7,7 +7,7 @@ Who holds which key (docs/operations.md, "Updates from the regency"):
 - the targets key is on the regency admin's release stick (the "key folder", with the online key and
   the root metadata, which is public). `run.py release build` checks the project's release wheel with
   no key folder named or reachable and writes the checked files; `run.py release sign CHECKED --keys`
-  runs no candidate code, re-hashes those files and signs exactly them (sync/release/candidate_build.py);
+  runs no candidate code, re-hashes those files and signs exactly them (sync/release/key_sign_checked.py);
 - the center's server holds only the online key (snapshot and timestamp), copied from the key
   folder into its data folder; `run.py release publish --bundle DIR` checks that the bundle's
   targets are signed by the key the root trusts, puts them in its repository and signs the

@@ -3,7 +3,7 @@ key. A Windows laptop has no sandbox, so the guide checks releases at the center
 admin pins that server's checker key once (`--pemeriksa`); `release sign` then signed any folder whose
 pemeriksaan.json that key signed. Now it signs only the bytes the admin holds: the release wheel downloaded
 from the project's release page (`--wheel-rilis`), and closure wheels whose sha256 that wheel's own lock
-names (sync/release/candidate_build.sign_checked); the checker's "lulus" is word on quality, not the reason to trust.
+names (sync/release/key_sign_checked.sign_checked); the checker's "lulus" is word on quality, not the reason to trust.
 
 The center here holds its own checker key (another settings folder) and writes checked folders with the
 build's own writer, as a taken center would: each hostile folder is signed by the key the admin pinned."""
@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from sync.release import candidate_build, key_checker, key_signing
+from sync.release import key_checker, key_signing, release_wheel
 from tests.updates.test_release_build import THIS_PYTHON, made_wheel
 from tests.updates.test_release_keys_apart import checked, release_keys, sign
 
@@ -25,7 +25,7 @@ def test_a_taken_center_gets_nothing_signed_but_the_genuine_release(tmp_path, ca
     keys, _, _ = release_keys(tmp_path, capsys)
     laptop, server = tmp_path / "laptop" / "Downloads", tmp_path / "server-pusat" / "Loket"
     flask = made_wheel(tmp_path / "pypi", "3.1.3", name="flask-3.1.3-py3-none-any.whl")  # as PyPI serves it
-    lock = f"flask==3.1.3 --hash=sha256:{candidate_build._sha256(flask)}\n    # via loket-kecamatan\n"
+    lock = f"flask==3.1.3 --hash=sha256:{release_wheel.sha256(flask)}\n    # via loket-kecamatan\n"
     held = made_wheel(laptop, "0.3.0", notes="Slip baru.", lock=lock)  # the admin's own download
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "server-pusat" / "pengaturan"))  # the center's checker key
     fingerprint = key_checker.fingerprint(key_checker.checker_key().public_key())
@@ -39,12 +39,12 @@ def test_a_taken_center_gets_nothing_signed_but_the_genuine_release(tmp_path, ca
         wheel, version = made_wheel(server, "9.9.16", lock=lock), "9.9.16"
     folder = checked(server, wheel, tuple(extra))
     if center == "closure narrowed":  # every file genuine, but PCs told to install the app wheel alone
-        record = json.loads((folder / candidate_build.CHECKED_MANIFEST).read_text())["signed"]
+        record = json.loads((folder / release_wheel.CHECKED_MANIFEST).read_text())["signed"]
         record["closure"] = {f"{THIS_PYTHON}-manylinux_x86_64": [held.name]}
-        (folder / candidate_build.CHECKED_MANIFEST).write_text(json.dumps(key_checker.sign(record)))
+        (folder / release_wheel.CHECKED_MANIFEST).write_text(json.dumps(key_checker.sign(record)))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "laptop" / "pengaturan"))
     carried = shutil.copytree(folder, laptop / folder.name)  # to the laptop, as the guide says
-    named = carried / candidate_build.CHECKED_WHEELS / wheel.name if center == "the center's own copy named" else held
+    named = carried / release_wheel.CHECKED_WHEELS / wheel.name if center == "the center's own copy named" else held
     done = sign(carried, named, keys, "--pemeriksa", fingerprint)
     said = capsys.readouterr()
     if center == "genuine":

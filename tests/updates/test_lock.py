@@ -19,9 +19,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from loket_python import CENTER_SUPPORTED, SUPPORTED
-from sync.release import candidate_build, dependency_lock
+from sync.release import candidate_build, dependency_lock, release_wheel
 from sync.release.dependency_lock import LockError
-from sync.release.candidate_build import PLATFORMS, applicable, target_environment
+from sync.release.candidate_build import applicable
+from sync.release.release_wheel import PLATFORMS, target_environment
 from sync.release.key_signing import ReleaseError
 from tests.sync.harness import ROOT
 from tests.updates.test_release_build import THIS_PYTHON, locked, made_wheel
@@ -205,7 +206,7 @@ def test_a_wheel_whose_lock_differs_from_its_requirements_is_refused_before_any_
     wheel = made_wheel(tmp_path, "0.3.0", requires=tuple(requirements),
                        lock=(ROOT / dependency_lock.OFFICE_LOCK).read_text())
     with pytest.raises(ReleaseError) as refused:
-        candidate_build.gather(candidate_build.read_app_wheel(wheel), SUPPORTED, list(PLATFORMS), tmp_path / "wheel",
+        candidate_build.gather(release_wheel.read_app_wheel(wheel), SUPPORTED, list(PLATFORMS), tmp_path / "wheel",
                              say=lambda line: None)
     assert "tidak cocok dengan daftar versi teruji di dalamnya" in str(refused.value)
     assert "- loket-kecamatan meminta flask==3.1.4, daftar versi memberi flask==3.1.3. (semua kombinasi)" \
@@ -216,7 +217,7 @@ def test_a_wheel_whose_lock_differs_from_its_requirements_is_refused_before_any_
 def test_a_wheel_without_its_lock_is_refused(tmp_path):
     wheel = made_wheel(tmp_path, "0.3.0", requires=tuple(PROJECT["dependencies"]))
     with pytest.raises(ReleaseError, match="tidak membawa daftar versi teruji"):
-        candidate_build.gather(candidate_build.read_app_wheel(wheel), ["3.13"], ["win_amd64"], tmp_path / "wheel",
+        candidate_build.gather(release_wheel.read_app_wheel(wheel), ["3.13"], ["win_amd64"], tmp_path / "wheel",
                              say=lambda line: None)
     assert not (tmp_path / "wheel-per-target").exists()
 
@@ -225,7 +226,7 @@ def test_the_projects_requirements_are_met_by_its_lock_for_every_target(tmp_path
     wheel = made_wheel(tmp_path, "0.3.0", requires=tuple(PROJECT["dependencies"]),
                        lock=(ROOT / dependency_lock.OFFICE_LOCK).read_text())
     targets = [(python, platform) for platform in PLATFORMS for python in SUPPORTED]
-    chosen = candidate_build.locked_targets(candidate_build.read_app_wheel(wheel), targets)
+    chosen = candidate_build.locked_targets(release_wheel.read_app_wheel(wheel), targets)
     assert "lepton-jpeg-python" in chosen[("3.14", "win_amd64")]
     assert "lepton-jpeg-python" not in chosen[("3.15", "win_amd64")]
     assert "pywin32-ctypes" in chosen[("3.15", "win_amd64")]
@@ -239,7 +240,7 @@ def test_the_gathered_wheels_are_exactly_the_locks_files(tmp_path):
     of each locked package, at the lock's version, with one of the lock's sha256."""
     wheel = made_wheel(tmp_path, "0.3.0", requires=tuple(PROJECT["dependencies"]),
                        lock=(ROOT / dependency_lock.OFFICE_LOCK).read_text())
-    app = candidate_build.read_app_wheel(wheel)
+    app = release_wheel.read_app_wheel(wheel)
     wheels, closure = candidate_build.gather(app, [THIS_PYTHON], ["manylinux_x86_64"], tmp_path / "wheel",
                                            say=lambda line: None)
     chosen = dependency_lock.for_target(lock("office"), target_environment(THIS_PYTHON, "manylinux_x86_64"))
@@ -257,7 +258,7 @@ def test_a_lock_that_lacks_a_package_a_locked_wheel_needs_is_refused(tmp_path):
     wheel = made_wheel(tmp_path, "0.3.0", requires=("flask==3.1.3",),
                        lock=locked("flask", "blinker", "click", "itsdangerous", "jinja2", "markupsafe"))
     with pytest.raises(ReleaseError) as refused:
-        candidate_build.gather(candidate_build.read_app_wheel(wheel), ["3.13"], ["manylinux_x86_64"], tmp_path / "wheel",
+        candidate_build.gather(release_wheel.read_app_wheel(wheel), ["3.13"], ["manylinux_x86_64"], tmp_path / "wheel",
                              say=lambda line: None)
     assert "tidak lengkap" in str(refused.value)
     assert "- flask meminta werkzeug>=3.1.0, daftar versi memberi tidak ada. (semua kombinasi)" in str(refused.value)
@@ -268,7 +269,7 @@ def test_a_lock_that_lacks_a_package_a_locked_wheel_needs_is_refused(tmp_path):
 def test_the_release_wheel_carries_the_tested_office_lock_and_its_requirements_are_met(tmp_path):
     """The wheel as the project builds it (docs/operations.md) holds the tree's office lock, byte for
     byte, and `release build` takes it for every target without a stale line."""
-    app = candidate_build.read_app_wheel(build_release_wheel(tmp_path))
+    app = release_wheel.read_app_wheel(build_release_wheel(tmp_path))
     assert app.lock == (ROOT / dependency_lock.OFFICE_LOCK).read_text(encoding="utf-8")
     targets = [(python, platform) for platform in PLATFORMS for python in SUPPORTED]
     chosen = candidate_build.locked_targets(app, targets)
@@ -310,13 +311,13 @@ def folder_index(tmp_path, monkeypatch) -> Path:
 def test_a_dependency_file_other_than_the_locks_is_refused_by_its_sha256(tmp_path, folder_index):
     """The file pip finds is not the one CI tested (changed on the index or on the way)."""
     small = small_wheel(folder_index, "zzz_kecil", "1.0")
-    app = candidate_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("zzz-kecil==1.0",),
+    app = release_wheel.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("zzz-kecil==1.0",),
                                                   lock=lock_line(small, "0" * 64)))
     with pytest.raises(ReleaseError) as refused:
         candidate_build.gather(app, ["3.13"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
     assert "- Python 3.13 di Windows 64-bit: berkas yang diunduh tidak sama dengan sidik sha256" in str(refused.value)
     assert not (tmp_path / "wheel").exists()
-    app = candidate_build.read_app_wheel(made_wheel(tmp_path / "lagi", "0.3.0", requires=("zzz-kecil==1.0",),
+    app = release_wheel.read_app_wheel(made_wheel(tmp_path / "lagi", "0.3.0", requires=("zzz-kecil==1.0",),
                                                   lock=lock_line(small)))
     wheels, _ = candidate_build.gather(app, ["3.13"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
     assert [path.name for path in wheels] == [small.name]  # the same file with the lock's sha256 is taken
@@ -325,7 +326,7 @@ def test_a_dependency_file_other_than_the_locks_is_refused_by_its_sha256(tmp_pat
 def test_a_lock_missing_what_a_locked_wheel_asks_for_is_refused(tmp_path, folder_index):
     """zzz-kecil's own Requires-Dist names zzz-bawah (on Windows only); the lock has no line of it."""
     small = small_wheel(folder_index, "zzz_kecil", "1.0", ("zzz-bawah>=2; sys_platform == 'win32'",))
-    app = candidate_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("zzz-kecil==1.0",),
+    app = release_wheel.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("zzz-kecil==1.0",),
                                                   lock=lock_line(small)))
     with pytest.raises(ReleaseError) as refused:
         candidate_build.gather(app, ["3.13"], ["win_amd64", "manylinux_x86_64"], tmp_path / "wheel",

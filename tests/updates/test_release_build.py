@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import run
-from sync.release import candidate_build, dependency_lock, key_signing
+from sync.release import candidate_build, dependency_lock, key_signing, release_wheel
 from tests.support.built_once import wheel_at
 from tests.support.ports import free_port
 from tests.sync.harness import ROOT
@@ -37,7 +37,7 @@ def made_wheel(folder: Path, version: str, notes: str | None = "Perbaikan halama
     with zipfile.ZipFile(path, "w") as wheel:
         wheel.writestr(f"loket_kecamatan-{version}.dist-info/METADATA", metadata)
         if notes is not None:
-            wheel.writestr(candidate_build.NOTES_FILE, f"# Catatan rilis\n\n## {version}\n\n{notes}\n\n## 0.0.1\n\nLama.\n")
+            wheel.writestr(release_wheel.NOTES_FILE, f"# Catatan rilis\n\n## {version}\n\n{notes}\n\n## 0.0.1\n\nLama.\n")
         if lock is not None:
             wheel.writestr(dependency_lock.OFFICE_LOCK, lock)
     return path
@@ -62,7 +62,7 @@ def keys(tmp_path) -> Path:
 
 def test_version_notes_and_requirements_come_from_the_wheel(tmp_path):
     wheel = made_wheel(tmp_path, "0.3.0", "Slip baru.\nPengaduan per desa.")
-    read = candidate_build.read_app_wheel(wheel)
+    read = release_wheel.read_app_wheel(wheel)
     assert (read.version, read.notes) == ("0.3.0", "Slip baru.\nPengaduan per desa.")
     assert read.requires == ["flask==3.1.3", "lepton-jpeg-python==0.5.8; python_version < '3.15'"]
 
@@ -76,22 +76,22 @@ def test_version_notes_and_requirements_come_from_the_wheel(tmp_path):
 ])
 def test_a_wheel_that_says_itself_badly_is_refused_in_indonesian(tmp_path, wheel_of, refusal):
     with pytest.raises(key_signing.ReleaseError, match=refusal):
-        candidate_build.read_app_wheel(wheel_of(tmp_path))
+        release_wheel.read_app_wheel(wheel_of(tmp_path))
 
 
 def test_the_version_in_pyproject_has_its_release_notes():
     """The one version number, raised for each release, comes with its notes for the office admins."""
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     key_signing.release_version(version)
-    notes = (ROOT / candidate_build.NOTES_FILE).read_text("utf-8")
-    assert candidate_build.release_notes(notes, version), f"catatan-rilis.md has no section ## {version}"
+    notes = (ROOT / release_wheel.NOTES_FILE).read_text("utf-8")
+    assert release_wheel.release_notes(notes, version), f"catatan-rilis.md has no section ## {version}"
 
 
 @pytest.mark.slow
 def test_a_dependency_without_a_wheel_for_a_target_is_named_and_nothing_is_signed(tmp_path):
     """Against PyPI: lepton-jpeg-python has no wheel for Python 3.15 (pyproject and the lock leave it out
     there)."""
-    app = candidate_build.read_app_wheel(made_wheel(
+    app = release_wheel.read_app_wheel(made_wheel(
         tmp_path, "0.3.0", requires=("lepton-jpeg-python==0.5.8", "packaging==26.4"),
         lock=locked("lepton-jpeg-python", "packaging", markers=False)))
     with pytest.raises(key_signing.ReleaseError) as refused:
@@ -108,7 +108,7 @@ def test_a_laptop_without_a_link_to_pypi_is_told_so(tmp_path, monkeypatch):
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{free_port()}/simple")
     monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
-    app = candidate_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("packaging==26.4",),
+    app = release_wheel.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("packaging==26.4",),
                                                   lock=locked("packaging")))
     with pytest.raises(key_signing.ReleaseError, match="Tidak tersambung ke PyPI"):
         candidate_build.gather(app, ["3.13"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
@@ -118,8 +118,8 @@ def test_markers_are_read_for_each_target_not_for_the_python_running_pip():
     requires = ["lepton-jpeg-python==0.5.8; python_version < '3.15'", "colorama; platform_system == 'Windows'",
                 "jeepney>=0.4.2; sys_platform == 'linux'", "pytest; extra == 'test'"]
     names = {(python, platform): [r.name for r in candidate_build.applicable(
-        requires, candidate_build.target_environment(python, platform))]
-        for python in ("3.14", "3.15") for platform in candidate_build.PLATFORMS}
+        requires, release_wheel.target_environment(python, platform))]
+        for python in ("3.14", "3.15") for platform in release_wheel.PLATFORMS}
     assert names[("3.14", "win_amd64")] == ["lepton-jpeg-python", "colorama"]
     assert names[("3.15", "win_amd64")] == ["colorama"]
     assert names[("3.14", "manylinux_x86_64")] == ["lepton-jpeg-python", "jeepney"]
@@ -152,7 +152,7 @@ def test_release_sign_carries_the_app_wheels_requirements(tmp_path, keys):
     assert run.main(["release", "sign", "--keys", str(keys), "--version", "0.3.0", "--notes", "Slip baru.",
                      "--wheels", str(wheel.parent), "--bundle", str(tmp_path / "paket")]) == 0
     release = json.loads((tmp_path / "paket" / "targets" / "release.json").read_text())
-    assert release["requires"] == candidate_build.read_app_wheel(wheel).requires
+    assert release["requires"] == release_wheel.read_app_wheel(wheel).requires
 
 
 def build_here(wheel: Path, keys: Path, bundle: Path, *more: str) -> int:
@@ -194,7 +194,7 @@ def test_the_projects_wheel_is_gathered_installed_walked_and_signed(tmp_path, ke
     assert "memeriksa program kecamatan pada data demo" in said and "memeriksa program desa pada data demo" in said
     assert "memeriksa program desa pada salinan data cadangan-desa.sqlite3" in said  # restored as what it is
     assert "release sign" in said and "release publish" in said
-    app = candidate_build.read_app_wheel(wheel)
+    app = release_wheel.read_app_wheel(wheel)
     release = json.loads((bundle / "targets" / "release.json").read_text())
     assert (release["version"], release["notes"], release["requires"]) == (app.version, app.notes, app.requires)
     names = {Path(name).name.split("-")[0].lower() for name in release["wheels"]}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import run
-from sync.release import candidate_build, key_checker, key_signing
+from sync.release import candidate_build, key_checker, key_signing, release_wheel
 from tests.sync.harness import ROOT
 from tests.updates.test_release_build import THIS_PYTHON, made_wheel
 
@@ -28,9 +28,9 @@ def release_keys(tmp_path: Path, capsys) -> tuple[Path, Path, str]:
 
 def checked(tmp_path: Path, wheel: Path, extra: tuple[Path, ...] = ()) -> Path:
     """The folder `release build` writes after a pass (its own writer), for these files."""
-    app = candidate_build.read_app_wheel(wheel)
+    app = release_wheel.read_app_wheel(wheel)
     files = [wheel, *extra]
-    hashes = {path.name: candidate_build._sha256(path) for path in files}
+    hashes = {path.name: release_wheel.sha256(path) for path in files}
     folder = tmp_path / f"diperiksa-{app.version}"
     candidate_build._write_checked(folder, app, files, hashes,
                                  {f"{THIS_PYTHON}-manylinux_x86_64": [path.name for path in files]}, 12)
@@ -78,6 +78,21 @@ def test_signing_a_checked_release_needs_no_root_key(tmp_path, capsys):
     assert release["version"] == "0.3.0" and release["wheels"] == ["wheels/loket_kecamatan-0.3.0-py3-none-any.whl"]
     assert (bundle / "metadata" / "1.root.json").exists() and not list(bundle.rglob("*.pem"))
     assert "Peringatan: kunci root" not in capsys.readouterr().out
+
+
+def test_signing_imports_no_module_that_runs_a_strangers_code(tmp_path, capsys):
+    """The module names say which part may open a key (sync/release/__init__.py, issue 88): `release sign`
+    signs a release in a process that never imported a `candidate_*` module."""
+    keys, _, _ = release_keys(tmp_path, capsys)
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
+    folder = checked(tmp_path, wheel)
+    probe = ("import sys, run\n"
+             "code = run.main(sys.argv[1:])\n"
+             "print('KODE', code, sorted(m for m in sys.modules if m.startswith('sync.release.candidate')))\n")
+    done = subprocess.run([sys.executable, "-c", probe, "release", "sign", str(folder), "--wheel-rilis", str(wheel),
+                           "--keys", str(keys)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert "KODE 0 []" in done.stdout, done.stdout + done.stderr
+    assert (tmp_path / "rilis-0.3.0" / "targets" / "release.json").exists()
 
 
 def test_keys_made_before_with_the_root_key_on_the_release_stick_are_told_to_move_it(tmp_path, capsys):
@@ -140,9 +155,9 @@ def test_the_candidate_runs_with_its_own_home_and_temp_and_none_of_the_admins_se
 def test_signing_refuses_a_checked_folder_changed_after_the_check(tmp_path, capsys, change):
     keys, _, _ = release_keys(tmp_path, capsys)
     helper = made_wheel(tmp_path / "pendukung", "0.0.1", name="flask-3.1.3-py3-none-any.whl")
-    wheel = made_wheel(tmp_path / "unduhan", "0.3.0", lock=f"flask==3.1.3 --hash=sha256:{candidate_build._sha256(helper)}\n")
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0", lock=f"flask==3.1.3 --hash=sha256:{release_wheel.sha256(helper)}\n")
     folder = checked(tmp_path, wheel, (helper,))
-    wheels = folder / candidate_build.CHECKED_WHEELS
+    wheels = folder / release_wheel.CHECKED_WHEELS
     if change == "changed":  # the same name, other content: what was checked is not what would be signed
         with zipfile.ZipFile(wheels / wheel.name, "a") as opened:
             opened.writestr("pintu_belakang.py", "import os\n")
@@ -151,8 +166,8 @@ def test_signing_refuses_a_checked_folder_changed_after_the_check(tmp_path, caps
     elif change == "missing":
         (wheels / helper.name).unlink()
     else:  # the record says it failed: re-signed by this laptop's own checker, as build writes a refusal
-        manifest = json.loads((folder / candidate_build.CHECKED_MANIFEST).read_text())["signed"]
-        (folder / candidate_build.CHECKED_MANIFEST).write_text(json.dumps(key_checker.sign(dict(manifest, verdict="gagal"))))
+        manifest = json.loads((folder / release_wheel.CHECKED_MANIFEST).read_text())["signed"]
+        (folder / release_wheel.CHECKED_MANIFEST).write_text(json.dumps(key_checker.sign(dict(manifest, verdict="gagal"))))
     assert sign(folder, wheel, keys) == 1
     refusal = capsys.readouterr().err
     assert "Tidak ada yang ditandatangani" in refusal or "tidak ada yang ditandatangani" in refusal
@@ -164,8 +179,8 @@ def test_a_file_the_candidate_changed_while_it_ran_is_not_written_as_checked(tmp
     """The SHA-256 is taken before any candidate code runs: a wheel rewritten in the work folder (or the
     download rewritten beside it) during the check never reaches the checked folder."""
     wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
-    app = candidate_build.read_app_wheel(wheel)
-    hashes = {wheel.name: candidate_build._sha256(wheel)}
+    app = release_wheel.read_app_wheel(wheel)
+    hashes = {wheel.name: release_wheel.sha256(wheel)}
     with zipfile.ZipFile(wheel, "a") as opened:  # what a candidate that found the path could do
         opened.writestr("pintu_belakang.py", "import os\n")
     with pytest.raises(key_signing.ReleaseError, match="berubah selama pemeriksaan"):
@@ -283,7 +298,7 @@ def wheel_with(folder: Path, version: str, run_py: str) -> Path:
     """A wheel of this project's name and version whose only module is `run_py` (no dependencies, an
     empty lock)."""
     files = {"run.py": run_py,
-             candidate_build.NOTES_FILE: f"# Catatan rilis\n\n## {version}\n\nPerbaikan penting.\n",
+             release_wheel.NOTES_FILE: f"# Catatan rilis\n\n## {version}\n\nPerbaikan penting.\n",
              candidate_build.OFFICE_LOCK: "# tidak ada dependensi\n",
              f"loket_kecamatan-{version}.dist-info/METADATA":
                  f"Metadata-Version: 2.1\nName: loket-kecamatan\nVersion: {version}\n",

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from sync.release import candidate_build, candidate_sandbox, key_checker, key_signing
+from sync.release import candidate_build, candidate_sandbox, key_checker, key_signing, release_wheel
 from tests.sync.harness import ROOT
 from tests.updates.test_release_build import THIS_PYTHON, made_wheel
 from tests.updates.test_release_keys_apart import all_roles, checked, release_keys, sign, wheel_with
@@ -241,7 +241,7 @@ def test_a_release_that_fails_only_the_counters_is_refused_by_the_build(tmp_path
     good = release(tmp_path / "unduhan", "0.3.1")
     checked = candidate_build.build(good, pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"],
                                   work=tmp_path / "kerja-2", say=said.append, home=tmp_path / "rumah", drives=[])
-    assert json.loads((checked / candidate_build.CHECKED_MANIFEST).read_text())["signed"]["pages"] >= 12
+    assert json.loads((checked / release_wheel.CHECKED_MANIFEST).read_text())["signed"]["pages"] >= 12
 
 
 @pytest.mark.parametrize("laptop", ["windows", "no bubblewrap"])
@@ -269,18 +269,18 @@ def test_a_manifest_changed_with_its_wheel_is_refused(tmp_path, capsys):
     keys, _, _ = release_keys(tmp_path, capsys)
     wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
     folder = checked(tmp_path, wheel)
-    inside = folder / candidate_build.CHECKED_WHEELS / wheel.name
+    inside = folder / release_wheel.CHECKED_WHEELS / wheel.name
     with zipfile.ZipFile(inside, "a") as opened:
         opened.writestr("pintu_belakang.py", "import os\n")
-    manifest = json.loads((folder / candidate_build.CHECKED_MANIFEST).read_text())
-    manifest["signed"]["files"][wheel.name] = candidate_build._sha256(inside)
-    (folder / candidate_build.CHECKED_MANIFEST).write_text(json.dumps(manifest))
+    manifest = json.loads((folder / release_wheel.CHECKED_MANIFEST).read_text())
+    manifest["signed"]["files"][wheel.name] = release_wheel.sha256(inside)
+    (folder / release_wheel.CHECKED_MANIFEST).write_text(json.dumps(manifest))
     assert sign(folder, wheel, keys) == 1
     assert f"{wheel.name}: tidak sama byte demi byte dengan wheel rilis Anda" in capsys.readouterr().err
     shutil.copyfile(wheel, inside)
-    manifest["signed"]["files"][wheel.name] = candidate_build._sha256(wheel)
+    manifest["signed"]["files"][wheel.name] = release_wheel.sha256(wheel)
     manifest["signed"]["pages"] = 999
-    (folder / candidate_build.CHECKED_MANIFEST).write_text(json.dumps(manifest))
+    (folder / release_wheel.CHECKED_MANIFEST).write_text(json.dumps(manifest))
     assert sign(folder, wheel, keys) == 1
     refusal = capsys.readouterr().err
     assert "Tanda tangan pemeriksa di pemeriksaan.json tidak cocok dengan isinya" in refusal

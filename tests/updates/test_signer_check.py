@@ -45,11 +45,39 @@ def installed_closure() -> list:
     return found
 
 
+_LOCK_WHEELS: list[Path] = []
+
+
+def link_or_copy(source, target) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def lock_wheels() -> Path:
+    """The lock's wheels for this Python, as the guide's `pip download` keeps them in the Loket folder's
+    `paket` (from this machine's package index); downloaded once per test process."""
+    if not _LOCK_WHEELS:
+        import atexit
+        import tempfile
+        folder = Path(tempfile.mkdtemp(prefix="loket-paket-"))
+        atexit.register(shutil.rmtree, folder, True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--require-hashes", "-d", str(folder),
+                        "-r", str(ROOT / "app" / "frame" / "data" / "requirements-office.lock")],
+                       check=True, capture_output=True, env=outside_env())
+        _LOCK_WHEELS.append(folder)
+    return _LOCK_WHEELS[0]
+
+
 def laptop_install(place: Path, wheel: Path, base: str = sys.executable) -> tuple[Path, Path]:
     """Loket installed on the laptop from the release wheel into its own venv (docs/operations.md): the
-    app wheel, kept in the Loket folder beside .venv, by pip; its locked packages are these tests' own installed files, linked with their RECORD
-    (what pip wrote; the tests never write into them). (the venv's python, its site-packages). `base`: the
-    Python the venv is made of (the guide's: python.org's on Windows, the distribution's on Linux)."""
+    app wheel, kept in the Loket folder beside .venv, by pip; the lock's wheels kept in the Loket folder's
+    `paket` (the guide's pip download); its locked packages are these tests' own installed files (installed
+    from those same wheels), linked with their RECORD (what pip wrote; the tests never write into them).
+    (the venv's python, its site-packages). `base`: the Python the venv is made of (the guide's:
+    python.org's on Windows, the distribution's on Linux)."""
+    shutil.copytree(lock_wheels(), place.parent / "paket", copy_function=link_or_copy)
     subprocess.run([base, "-m", "venv", "--without-pip", str(place)], check=True, capture_output=True)
     python = place / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     site_packages = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -303,17 +331,67 @@ def test_a_pth_added_to_lokets_own_record_is_refused_and_never_runs(tmp_path, la
     assert not marker.exists() and not (tmp_path / "flashdisk rilis").exists()
 
 
-def test_a_pth_listed_with_its_right_hash_by_a_locked_package_never_runs(tmp_path, laptop):
+def test_a_pth_listed_with_its_right_hash_by_a_locked_package_is_refused_and_never_runs(tmp_path, laptop):
     """A .pth added to a locked package's RECORD (flask's here) with its right hash passes the RECORD
-    check: the signer puts its checked folders on sys.path itself and runs no .pth of them."""
+    check: the signer compares each locked package with its kept wheel (not in flask's wheel: refused), and
+    runs no .pth of its checked folders anyway."""
     python, site_packages = laptop
     marker = tmp_path / "hook-berjalan"
     flask = next(path.name for path in site_packages.glob("flask-*.dist-info"))
     rewrite_record(site_packages, flask, "zz-kait.pth",
                    f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n".encode())
-    made = signer(python, site_packages, *keys_argv(tmp_path))
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
     assert not marker.exists()
-    assert made.returncode == 0, made.stderr
+    assert refused.returncode != 0 and "zz-kait.pth (tidak ada di wheel flask-" in refused.stderr, refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
+
+
+@pytest.mark.parametrize("command", ["sign", "keys"])
+def test_a_locked_packages_module_changed_with_its_record_line_is_refused_against_its_kept_wheel(tmp_path, laptop,
+                                                                                                 command):
+    """Issue 88 finding 5, first plant, in a locked package: werkzeug's module the signer imports, changed
+    together with its RECORD line; the signer compares it with the wheel the guide's install kept in the
+    Loket folder's paket, whose sha256 the lock names."""
+    python, site_packages = laptop
+    werkzeug = next(path.name for path in site_packages.glob("werkzeug-*.dist-info"))
+    name = "werkzeug/__init__.py"
+    changed = (site_packages / name).read_bytes() + b"\nimport os  # membaca kunci\n"
+    rewrite_record(site_packages, werkzeug, name, changed)
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    refused = signer(python, site_packages, *(["sign", str(tmp_path / "x"), "--keys", str(keys)]
+                                              if command == "sign" else keys_argv(tmp_path)))
+    assert refused.returncode != 0, refused.stdout
+    assert f"{name} (tidak sama dengan wheel werkzeug-" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_a_kept_wheel_the_lock_does_not_name_is_no_witness(tmp_path, laptop):
+    """A wheel put into paket with the changed module (its sha256 not in the lock) proves nothing: the
+    package is refused as having no kept wheel."""
+    python, site_packages = laptop
+    paket = python.parents[2] / "paket"
+    kept = next(paket.glob("werkzeug-*.whl"))
+    werkzeug = next(path.name for path in site_packages.glob("werkzeug-*.dist-info"))
+    name = "werkzeug/__init__.py"
+    changed = (site_packages / name).read_bytes() + b"\nimport os  # membaca kunci\n"
+    rewrite_record(site_packages, werkzeug, name, changed)
+    with zipfile.ZipFile(kept) as original, zipfile.ZipFile(tmp_path / kept.name, "w") as forged:
+        for info in original.infolist():
+            forged.writestr(info, changed if info.filename == name else original.read(info))
+    kept.unlink()
+    shutil.move(tmp_path / kept.name, kept)
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
+    assert refused.returncode != 0 and f"{werkzeug} (wheel-nya tidak ada di" in refused.stderr, refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_without_the_kept_package_wheels_the_signer_names_the_line_that_keeps_them(tmp_path, laptop):
+    python, site_packages = laptop
+    shutil.rmtree(python.parents[2] / "paket")
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
+    assert refused.returncode != 0 and "folder paket" in refused.stderr, refused.stderr
+    assert "-m pip download --no-deps --require-hashes -d paket -r .venv/lib/python" in refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
 
 
 def test_a_replaced_venv_python_is_refused(tmp_path, laptop):
@@ -369,3 +447,32 @@ def test_typed_without_dash_i_dash_s_a_pth_that_ran_is_named_and_the_stick_count
     assert refused.returncode == 2 and "zz-kait.pth (tidak dipasang pip)" in refused.stderr, refused.stderr
     assert "anggap kunci di dalamnya bocor" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
     assert " -I -S " in refused.stderr
+
+
+def test_typed_without_dash_i_dash_s_no_other_file_of_loket_runs_before_the_refusal(tmp_path, laptop):
+    """Issue 88 finding 5, fifth plant: the refusal comes from run.py's first lines with loket_install alone (the
+    standard library): a Loket module changed together with its RECORD line never runs, and is named as a
+    reason to count a stick that was in as leaked."""
+    python, site_packages = laptop
+    marker = tmp_path / "modul-berjalan"
+    name = "app/frame/command_line.py"
+    changed = (site_packages / name).read_bytes() + f"\nimport pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n".encode()
+    rewrite_record(site_packages, app_dist_info(site_packages), name, changed)
+    refused = signer(python, site_packages, *keys_argv(tmp_path), isolated=False)
+    assert not marker.exists()
+    assert refused.returncode == 2 and " -I -S " in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
+    assert f"{name} (tidak sama dengan wheel rilis)" in refused.stderr and "anggap kunci di dalamnya bocor" in refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_typed_without_dash_i_dash_s_a_pth_a_locked_package_lists_is_named_as_run(tmp_path, laptop):
+    """The .pth added to flask's RECORD with its right hash ran at the plain start: the refusal names it (it
+    is not in flask's kept wheel) and says to count a stick that was in as leaked."""
+    python, site_packages = laptop
+    marker = tmp_path / "hook-berjalan"
+    flask = next(path.name for path in site_packages.glob("flask-*.dist-info"))
+    rewrite_record(site_packages, flask, "zz-kait.pth", f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n".encode())
+    refused = signer(python, site_packages, *keys_argv(tmp_path), isolated=False)
+    assert marker.exists()  # Python ran it as it started: nothing in the process comes first
+    assert refused.returncode == 2 and "zz-kait.pth (tidak ada di wheel flask-" in refused.stderr, refused.stderr
+    assert "anggap kunci di dalamnya bocor" in refused.stderr and not (tmp_path / "flashdisk rilis").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sync.release import candidate_build
+from sync.release import release_wheel
 from tests.support.ports import free_port
 from tests.support.waiting import wait_until
 from tests.sync.harness import ROOT
@@ -63,7 +63,7 @@ def test_an_office_on_the_first_version_takes_the_first_updatable_one_with_one_l
     # The regency's release folder on the stick: the release wheel and the wheels gathered for it.
     wheel = build_release_wheel(tmp_path / "proyek")
     stick = tmp_path / "flashdisk" / "rilis" / "targets" / "wheels"
-    app = candidate_build.read_app_wheel(wheel)
+    app = release_wheel.read_app_wheel(wheel)
     gathered(app, THIS_PYTHON, "manylinux_x86_64", stick)  # as `release build` gathers them
     (stick / wheel.name).write_bytes(wheel.read_bytes())
 

@@ -68,8 +68,8 @@ def asking(monkeypatch) -> list[str]:
 def test_a_pc_finds_itself_in_the_closure_by_the_name_the_release_build_gave_it(monkeypatch, machine, key):
     import sysconfig
     import loket_python
-    from sync.release import candidate_build
-    assert set(loket_python.CLOSURE_PLATFORMS.values()) == set(candidate_build.PLATFORMS)  # every platform gathered
+    from sync.release import release_wheel
+    assert set(loket_python.CLOSURE_PLATFORMS.values()) == set(release_wheel.PLATFORMS)  # every platform gathered
     monkeypatch.setattr(sysconfig, "get_platform", lambda: machine)
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     assert loket_python.closure_key() == (f"{python}-{key}" if key else None)
@@ -223,17 +223,17 @@ def real_release(tmp_path: Path, version: str):
     """This tree's wheel as `version` with its real closure (gathered as `release build` gathers it),
     published at a running regency whose office has synced it (its cache holds the whole closure).
     Returns (regency, the app wheel, this PC's pins); the caller stops the regency."""
-    from sync.release import candidate_build, dependency_lock
+    from sync.release import candidate_build, dependency_lock, release_wheel
     from tests.sync.harness import fill_kecamatan
     from tests.updates.test_install import build_wheel
     app_wheel = next(build_wheel(version, tmp_path).glob("*.whl"))
     with zipfile.ZipFile(app_wheel) as opened:
         lock = opened.read(dependency_lock.OFFICE_LOCK).decode()
-    app = candidate_build.AppWheel(app_wheel, version, "Rilis uji.", candidate_build.wheel_requires(app_wheel), lock)
+    app = release_wheel.AppWheel(app_wheel, version, "Rilis uji.", candidate_build.wheel_requires(app_wheel), lock)
     python, platform = THIS_PC.split("-", 1)
     gathered, closure = gathered_once(app, python, platform, tmp_path / "pypi")
     pins = {pin.name: str(pin.version) for pin in dependency_lock.for_target(
-        dependency_lock.parse(lock), candidate_build.target_environment(python, platform)).values()}
+        dependency_lock.parse(lock), release_wheel.target_environment(python, platform)).values()}
     assert all(pins[name] != old for name, old in OLDER.items())
     regency = Regency(tmp_path)
     try:
