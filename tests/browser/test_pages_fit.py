@@ -28,9 +28,10 @@ def _pages_for(app, role):
 
 @pytest.mark.parametrize("role", [None, *ALL_ROLES])
 def test_every_page_is_labelled_fits_the_screen_and_is_readable(page, live, login, role):
-    """... and, for each role, every file of each page loaded and every page its home links to without an axe
-    violation (helpers.AXE_TAGS): test_axe_every_page.py's walk of each role's menu,
-    which visited the same pages at the same width, runs here (issue 93)."""
+    """Every page a role can open (its routes and its home's links): labelled fields, no sideways scrolling,
+    readable contrast, every file loaded; the pages of its menu without an axe violation (helpers.AXE_TAGS):
+    test_axe_every_page.py's walk of each role's menu, which visited the same pages at the same width, runs here
+    (issue 93)."""
     from tests.browser.test_axe_every_page import failed_loads, same_site_links
     failed = failed_loads(page)
     menu = []
