@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.frame.roles import ALL_ROLES
-from tests.browser.helpers import TABLET, fit_problems, new_context, pdf_of, screenshot
+from tests.browser.helpers import TABLET, axe_violations, fit_problems, new_context, pdf_of, screenshot
 
 # Page walks where zone data shows: run once, in the Windows-like pass (scripts/test.sh).
 pytestmark = pytest.mark.windows_pass
@@ -28,10 +28,20 @@ def _pages_for(app, role):
 
 @pytest.mark.parametrize("role", [None, *ALL_ROLES])
 def test_every_page_is_labelled_fits_the_screen_and_is_readable(page, live, login, role):
+    """Every page a role can open (its routes and its home's links): labelled fields, no sideways scrolling,
+    readable contrast, every file loaded; the pages of its menu without an axe violation (helpers.AXE_TAGS):
+    test_axe_every_page.py's walk of each role's menu, which visited the same pages at the same width, runs here
+    (issue 93)."""
+    from tests.browser.test_axe_every_page import failed_loads, same_site_links
+    failed = failed_loads(page)
+    menu = []
     if role:
         login(page, role)
+        menu = same_site_links(page, live)
+        assert len(menu) >= 2, menu  # the role's menu was read, not an empty list
     checked, problems = [], {}
-    for path in _pages_for(live.app, role):
+    for path in dict.fromkeys([*_pages_for(live.app, role), *menu]):
+        loaded = len(failed)  # the files that failed to load, counted on the menu's pages as its own walk did
         probe = page.request.get(path, max_redirects=0)
         if "text/html" not in (probe.headers.get("content-type") or ""):
             continue  # downloads (xlsx, csv) are not screens
@@ -39,6 +49,10 @@ def test_every_page_is_labelled_fits_the_screen_and_is_readable(page, live, logi
         assert response.status < 400, f"{path} answered {response.status} for {role}"
         checked.append(path)
         found = fit_problems(page)
+        if path in menu:  # axe on the pages of the role's menu, as its own walk had it (routes add fragments)
+            found += axe_violations(page)
+        else:
+            del failed[loaded:]
         if page.evaluate("() => document.body.classList.contains('kiosk')"):
             page.set_viewport_size(TABLET)
             found += [f"tablet: {p}" for p in fit_problems(page)]
@@ -49,6 +63,7 @@ def test_every_page_is_labelled_fits_the_screen_and_is_readable(page, live, logi
             screenshot(page, f"fit-{role}{path}")
     assert checked, f"no pages found for {role}"
     assert problems == {}
+    assert failed == []  # no missing favicon or letterhead logo, no failed script
 
 
 def test_body_class_follows_boosted_navigation(page, live, login):

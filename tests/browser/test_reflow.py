@@ -6,7 +6,12 @@ a data table that is wider than the window scrolls in its box (`.table-scroll`),
 One walk over the three programs, with data at the longest values the forms accept: the office app (every
 role's menu and the pages one and two links below it, the public, kiosk and error pages, an application, a
 collective letter, a complaint, an approved recap, a desa form), a desa PC (the desa operator's pages) and the
-regency's printing center (every operator's pages and /cek for an application, a complaint and a desa form)."""
+regency's printing center (every operator's pages and /cek for an application, a complaint and a desa form).
+
+Issue 93: each page is visited once for every check of it. The office walk was also test_wcag22.py's walk of the
+staff pages at 640 px (its register's table scrolling in its own box is checked here); the center's walk was also
+test_wcag22.py's at 640 px with a regency's data (every target 24 px, no axe violation, no number split over two
+lines: `center_checks`, run at 640 px on one page of each kind), on one regency's center instead of two."""
 import re
 from argparse import Namespace
 from types import SimpleNamespace
@@ -15,9 +20,9 @@ import pytest
 from playwright.sync_api import expect
 
 from app.frame.roles import ADMIN, ALL_ROLES, CAMAT, DESA, INFORMASI, LOKET
-from tests.browser.helpers import new_context, screenshot, settled, sign_in
+from tests.browser.helpers import axe_violations, new_context, screenshot, settled, sign_in
 from tests.browser.test_axe_every_page import PUBLIC_PAGES, same_site_links
-from tests.browser.test_wcag22 import CENTER_USERS, LONG_FORMS, regency_center  # noqa: F401  (a fixture)
+from tests.browser.test_wcag22 import small_targets
 
 pytestmark = pytest.mark.slow
 
@@ -64,8 +69,9 @@ _REFLOW_JS = """() => {
 }"""
 
 
-def reflow_problems(page, where: str) -> list[str]:
-    """What keeps the page open in `page` from reflowing at 320 and at 640 CSS px, each named with `where`."""
+def reflow_problems(page, where: str, at_640=None) -> list[str]:
+    """What keeps the page open in `page` from reflowing at 320 and at 640 CSS px, each named with `where`;
+    `at_640(page)`, when given, adds what it finds with the window at 640 px (the page's one visit)."""
     size = page.viewport_size
     found = []
     try:
@@ -76,6 +82,8 @@ def reflow_problems(page, where: str) -> list[str]:
             if problems:
                 found.append(f"{where} at {width} px: " + "; ".join(problems))
                 screenshot(page, f"reflow-{width}-{re.sub(r'[^a-z0-9]+', '-', where.lower())}")
+            if width == 640 and at_640 is not None:
+                found += [f"{where} at 640 px: {problem}" for problem in at_640(page)]
     finally:
         page.set_viewport_size(size)
     return found
@@ -86,9 +94,11 @@ def kind_of(path: str) -> str:
     return re.sub(r"\d+", "N", path.split("?")[0])
 
 
-def walk(page, live, start: list[str], who: str, depth: int = 2) -> tuple[list, list]:
-    """(problems, paths walked): each of `start`, then one page of each kind `depth` links below them."""
-    seen, found, walked, level = set(), [], [], list(dict.fromkeys(start))
+def walk(page, live, start: list[str], who: str, depth: int = 2, at_640=None, refused=(403, 404)) -> tuple[list, list]:
+    """(problems, paths walked): each of `start`, then one page of each kind `depth` links below them; an answer
+    of 400 or more other than `refused` is a problem; `at_640` (reflow_problems) runs on the first page of each
+    kind of `start` only (the pages a person opens from the menu and the lists)."""
+    seen, checked, found, walked, level = set(), set(), [], [], list(dict.fromkeys(start))
     for step in range(depth + 1):
         below = []
         for path in level:
@@ -96,10 +106,14 @@ def walk(page, live, start: list[str], who: str, depth: int = 2) -> tuple[list, 
                 continue
             seen.add(kind_of(path))
             response = page.goto(path)
+            if response is not None and response.status >= 400 and response.status not in refused:
+                found.append(f"{who} {path}: {response.status}")
             if response is None or response.status >= 400 or "text/html" not in (response.headers.get("content-type") or ""):
                 continue
             walked.append(path)
-            found += reflow_problems(page, f"{who} {path}")
+            first_of_its_kind = not step and kind_of(path) not in checked
+            checked.add(kind_of(path))
+            found += reflow_problems(page, f"{who} {path}", at_640 if first_of_its_kind else None)
             below += same_site_links(page, live)
         level = below
     return found, walked
@@ -193,19 +207,19 @@ def test_every_office_page_reflows_at_320_and_640_px(page, live, login, busy):
         found += problems
         walked += paths
         page.context.clear_cookies()
-    # the long forms refused, every message and the error summary on them (the walk sees them unrefused)
-    for role, path, _ in LONG_FORMS:
-        login(page, accounts[role])
-        page.goto(path)
-        page.locator("form [required]").evaluate_all("fields => fields.forEach(f => f.required = false)")
-        page.locator("form [type=submit]").last.click()
-        expect(page.locator(".error-summary a").first).to_be_visible()
-        found += reflow_problems(page, f"{role} {path} refused")
-        page.context.clear_cookies()
-    for expected in ("/pendaftaran/baru", f"/pendaftaran/kolektif/{busy.letter}", "/desa/pra-pendaftaran/baru", quarter,
-                     "/rekap", "/pengaduan/kios"):
+    # the refused long forms, every message and the error summary on them: test_wcag22.py's targets test
+    for expected in ("/pendaftaran", "/pendaftaran/baru", f"/pendaftaran/kolektif/{busy.letter}", "/pengaduan/",
+                     "/desa/pra-pendaftaran/baru", quarter, "/rekap", "/pengaduan/kios"):
         assert expected in walked, sorted(set(walked))
     assert found == [], "\n".join(found)
+    # The register's table is still whole at 640 px: it scrolls in its own box, every column reachable.
+    login(page, accounts[LOKET])
+    page.set_viewport_size({"width": 640, "height": 640})
+    page.goto("/pendaftaran")
+    box = page.locator(".table-scroll").first
+    expect(box).to_be_visible()
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert box.evaluate("el => getComputedStyle(el).overflowX") == "auto"
 
 
 def test_every_desa_pc_page_reflows_at_320_and_640_px(browser, tmp_path, cheap_password_hashing):
@@ -240,8 +254,109 @@ def test_every_desa_pc_page_reflows_at_320_and_640_px(browser, tmp_path, cheap_p
     assert found == [], "\n".join(found)
 
 
+# The printing center of a regency (issue 62): the 19 kecamatan of Kabupaten Ogan Komering Ulu Selatan, the longest
+# names of the country's list (Buay Pematang Ribu Ranau Tengah), with eight quarters of Kinerja reports; a night of
+# applicants at the longest name, birth place and address the counter accepts, from six kecamatan, printed,
+# shipped, waiting, rejected, sent back and one in conflict; the operators with long names.
+REGENCY = "16.09"
+CENTER_USERS = {"operator": "operator-rahasia-1", "admin-pusat": "admin-rahasia-1", "bupati": "pimpinan-rahasia-1"}
+
+
+def _receive_night(kecamatans: list, per_kecamatan: int) -> list:
+    """`per_kecamatan` applications from each kecamatan at the longest values, stored as the API stores them."""
+    from app.frame.regions import desa_of
+    from sync.center import records
+    from sync.center.models import ReceivedApplication
+    from tests.browser.paper import LONGEST
+    from tests.sync.helpers import packet_item, record_for
+    stored = []
+    for kecamatan in kecamatans:
+        desa = max(desa_of(kecamatan.code), key=lambda region: len(region.name))
+        for n in range(1, per_kecamatan + 1):
+            record = {**record_for(n, kecamatan.digits), "nik": f"{kecamatan.digits}0101900{n:03d}",
+                      "kk_number": f"{kecamatan.digits}0101900001", "desa_code": desa.code,
+                      **{field: LONGEST[field] for field in ("full_name", "birth_place", "address")}}
+            header, photo = packet_item(n, digits=kecamatan.digits, record=record)
+            assert records.store_application(kecamatan, header, photo).result == "stored"
+            stored.append(ReceivedApplication.get(ReceivedApplication.registration_number == record["registration_number"]))
+    return stored
+
+
 @pytest.fixture(scope="module")
-def cek_numbers(regency_center):  # noqa: F811  (the imported fixture)
+def regency_center(tmp_path_factory):
+    import json
+
+    from sync.center import demo, desk_records, records
+    from sync.center.accounts import create_operator
+    from sync.center.models import Kecamatan
+    from tests.sync.harness import CenterServer, prepare_center
+    from tests.sync.helpers import packet_item
+    # A folder of its own: the release's key folder goes beside the center's (test_rollout.signed), never into
+    # the worker's base, where every module using this fixture signed 0.4.0 with one folder and the key
+    # searches of later tests found it.
+    folder = tmp_path_factory.mktemp("regency-center") / "pusat"
+    app, _ = prepare_center(folder, kecamatan_code="16.09.12", kecamatan_name="Buay Pematang Ribu Ranau Tengah")
+    with app.extensions["center_database"].connection_context(), app.app_context():
+        with pytest.MonkeyPatch.context() as patch:  # the demo's Kinerja reports, for this regency's kecamatan
+            patch.setattr(demo, "KABUPATEN", REGENCY)
+            demo.fill()
+        create_operator("admin-pusat", "Raden Mas Muhammad Syaifullah Kusumawardhana Prawiranegara", "admin",
+                        password=CENTER_USERS["admin-pusat"], must_change_password=False)
+        create_operator("bupati", "Dr. H. Popo Ali Martopo Kusumawardhana Prawiranegara, S.Sos., M.M.", "pimpinan",
+                        password=CENTER_USERS["bupati"], must_change_password=False)
+        longest = sorted(Kecamatan.select(), key=lambda k: -len(k.name))[:6]
+        night = _receive_night(longest, 30)
+        run = desk_records.create_print_run([item.id for item in night[:90]], "operator")
+        desk_records.mark_printed(run, {item.id for item in night[:90]})
+        for kecamatan in longest[:2]:
+            desk_records.create_shipment(kecamatan, "operator", "Diantar kurir kabupaten bersama berkas akta kelahiran")
+        desk_records.create_print_run([item.id for item in night[90:150]], "operator")  # not printed yet
+        # Kesehatan Komputer with a PC of the longest kecamatan that went back from a release, its clock an hour off
+        from app.frame.dates import utc_now
+        from sync.center import fleet, keys
+        _, key = keys.enrol(longest[0].code, keys.new_enrolment_code(longest[0]), "01")
+        fleet.store(key.id, fleet.cleaned_report({
+            "version": "0.3.1", "disk_free_mb": 900, "trail_gaps": 3, "errors": 12, "outbox": 240,
+            "phone": "(0735) 1234567 ext. 204", "backup": {"age_hours": 24 * 40, "where": "disk"},
+            "update": {"outcome": "dikembalikan", "version": "0.4.0", "at": "2026-11-27T02:00:00+00:00",
+                       "why": "Versi 0.4.0 gagal setelah berganti versi (halaman /pengaduan/rekap (500)); " * 3}})[0],
+                    3600, utc_now())
+        # The release it went back from, published here: its page and Rilis Pembaruan offer "Coba lagi".
+        from sync.center.models import DeviceKey
+        from tests.sync.test_rollout import published
+        published(app, "0.4.0")
+        refused = {"version": "0.4.0", "stage": "sesudah", "why": "halaman /pengaduan/rekap (500)", "at": None}
+        DeviceKey.update(update_health=json.dumps({"version": "0.3.1", "walk": None, "pages": 0, "failed": [],
+                                                   "at": None, "errors_since": 0, "refused": refused})
+                         ).where(DeviceKey.id == key.id).execute()
+        desk_records.move_with_reason(night[-1], "rejected", "Foto buram dan NIK tidak sesuai KK", "ditolak")
+        desk_records.move_with_reason(night[-2], "resend", "Sidik jari belum lengkap", "diminta kirim ulang")
+        changed = {**json.loads(night[-3].record_json), "address": "Dusun Krajan Kidul"}
+        header, photo = packet_item(0, digits=longest[0].digits, record=changed)
+        header.update(id=night[-3].registration_number, version=night[-3].version)
+        assert records.store_application(night[-3].kecamatan, header, photo).result == "conflict"
+    server = CenterServer(folder).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# A registration number or NIK in a cell, copied by hand: on one line (the shipment list split "160913-01-"/"000001")
+_SPLIT_NUMBERS_JS = r"""() => [...document.querySelectorAll('td')].filter(td => /^\s*(\d{6}-\d{2}-\d{6}|\d{16})\s*$/.test(td.innerText))
+  .filter(td => { const range = document.createRange(); range.selectNodeContents(td);
+    return new Set([...range.getClientRects()].filter(r => r.width).map(r => Math.round(r.top))).size > 1; })
+  .slice(0, 3).map(td => td.innerText.trim())"""
+
+
+# The pages a role opens from its lists: (list, its rows' link), the first row's
+CENTER_DETAILS = [("/permohonan", "main a[href^='/permohonan/']"), ("/cetak", "main a[href^='/cetak/']"),
+                  ("/kirim", "main a[href^='/kirim/']"), ("/kinerja", "main a[href^='/kinerja/kecamatan/']"),
+                  ("/armada", "main a[href^='/armada/']")]
+
+
+@pytest.fixture(scope="module")
+def cek_numbers(regency_center):
     """/cek's records on the regency's center, stored as a kecamatan sends them: an application past its promise, a
     late complaint with a long follow-up, a desa form; (number, code) of each."""
     from datetime import timedelta
@@ -282,10 +397,23 @@ def cek_numbers(regency_center):  # noqa: F811  (the imported fixture)
     return numbers
 
 
-def test_every_center_page_and_cek_reflow_at_320_and_640_px(browser, regency_center, cek_numbers):  # noqa: F811
+def center_checks(checked: set):
+    """The center's pages at 640 px (issue 62): every target 24 px or spaced, no axe violation, no registration
+    number or NIK split over two lines; the kind of each page checked goes into `checked`."""
+    def at_640(page) -> list[str]:
+        checked.add(kind_of("/" + page.url.split("://", 1)[1].split("/", 1)[1]))
+        return small_targets(page, at_least=1) + axe_violations(page) + [
+            f"{number} split over two lines" for number in page.evaluate(_SPLIT_NUMBERS_JS)]
+    return at_640
+
+
+def test_every_center_page_and_cek_reflow_at_320_and_640_px_with_a_regencys_data(browser, regency_center, cek_numbers):
+    """1.4.10 at 320 and 640 px on every page of the third program, and at 640 px 2.5.8, axe's 2.2 rules and whole
+    numbers on one page of each kind of each operator's menu and of its lists' first rows (walked empty, its wide
+    tables were never there)."""
     server = regency_center
     context = new_context(browser, server.url)
-    found, walked = [], []
+    found, walked, kinds = [], [], set()
     try:
         page = context.new_page()
         for path in ["/masuk", "/cek"] + [f"/cek?n={number}&k={code}" for number, code in cek_numbers]:
@@ -297,12 +425,20 @@ def test_every_center_page_and_cek_reflow_at_320_and_640_px(browser, regency_cen
         for username, password in CENTER_USERS.items():
             sign_in(page, username, password)
             start = [page.url.removeprefix(server.url)] + same_site_links(page, SimpleNamespace(url=server.url))
-            problems, paths = walk(page, SimpleNamespace(url=server.url), start, f"pusat {username}")
+            for listed, rows in CENTER_DETAILS:  # the first row's page of each list
+                if listed in start:
+                    page.goto(listed)
+                    link = page.locator(rows).first
+                    start += [link.get_attribute("href")] if link.count() else []
+            problems, paths = walk(page, SimpleNamespace(url=server.url), start, f"pusat {username}",
+                                   at_640=center_checks(kinds), refused=())  # an operator's links all open
             found += problems
             walked += paths
             context.clear_cookies()
     finally:
         context.close()
-    for expected in ("/permohonan", "/cetak", "/kirim", "/kinerja", "/admin/operator"):
-        assert expected in walked, sorted(walked)
+    for expected in ("/", "/permohonan", "/permohonan/N", "/cetak", "/cetak/N", "/kirim", "/kirim/N", "/konflik",
+                     "/impor", "/admin/kecamatan", "/admin/operator", "/kinerja", "/kinerja/kecamatan/N", "/kinerja/cetak",
+                     "/armada", "/armada/N"):
+        assert expected in kinds, sorted(kinds)  # checked at 640 px, not only walked
     assert found == [], "\n".join(found)

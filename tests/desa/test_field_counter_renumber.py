@@ -99,10 +99,16 @@ def pcs_end_with_their_test():
         FieldCounterPC.started.pop().close()
 
 
+# Each variant runs code the others do not (issue 93): protocol 6 (first-updatable); no renumber step, under each of
+# the operator's two decisions (before-renumber-step); a client that sends the step (previous, 0.3.0). 0.2.0
+# (previous-but-one) was a fifth: its sync client, relay and registration code differ from 0.3.0's only in the
+# center's words cleaned of fingerprints, an audit row for a form accepted at another counter, the progress bar
+# across owed passes and a register label (`git diff d36a7707 bb30ea33 -- sync/client sync/protocol.py app/desa
+# app/registration`): nothing it sends or takes on this path (its app/frame's audit-trail guard differs, not the wire).
 @pytest.mark.slow
 @pytest.mark.parametrize(("field", "decision"), [
     ("first-updatable", "keep"), ("before-renumber-step", "keep"), ("before-renumber-step", "accept"),
-    ("previous-but-one", "keep"), ("previous", "keep")])
+    ("previous", "keep")])
 def test_a_field_counter_pc_and_todays_center_carry_a_relayed_forms_renumber(field, decision, desa_app, kecamatan,
                                                                              client_as, center, tmp_path):
     old = FieldCounterPC(field_version_tree(field, tmp_path / "versi"), tmp_path / "pc-lama")

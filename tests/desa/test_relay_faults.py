@@ -104,6 +104,8 @@ def three_offices(desa_app, linked_kecamatan, client_as, center):
 def test_forty_forms_through_every_fault_on_both_hops(three_offices, monkeypatch):
     from app.desa import relay
     center, kecamatan, desa = three_offices
+    # Its length (issue 93): forty forms, four to an inbox page and small packets, make enough requests on each hop
+    # that the seeded plan's 30 % hits every fault kind at least once (asserted at the end).
     numbers = fill_desa(desa, 40)
     monkeypatch.setattr(relay, "INBOX_PAGE", 4)  # short inbox pages: many requests for the faults to hit
     plan = linkproxy.FaultPlan(rate=0.3, seed=17, seconds=0.5)
@@ -128,6 +130,8 @@ def sync_process(app, log, *mode):
 def test_killing_each_hop_mid_pass_loses_and_doubles_nothing(three_offices, tmp_path):
     center, kecamatan, desa = three_offices
     rng = random.Random(17)
+    # Its length (issue 93): three kills of each hop a round, at 0.3-2.5 s, land at its start, in the manifest, in a
+    # packet and in an inbox page; thirty forms keep a pass busy that long.
     numbers = fill_desa(desa, 30)
     try:
         for round_ in range(2):  # round 0: forms up and into the queue; round 1: statuses back

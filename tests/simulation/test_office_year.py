@@ -192,6 +192,8 @@ def test_an_office_day_with_a_postgresql_center_and_killed_passes_keeps_every_in
 # The office program SIGKILLed at its start (issue 73 made its background jobs wait for the first pages):
 # timed from its start alone, no kill reaches the start's daily backup or sync probe any more; timed from
 # the moment a job shows it began (in_jobs), kills land inside them again, and every invariant holds after.
+# Its length (issue 93): each of the world's four office programs killed at its first moment, 2 s and 4 s into its
+# start (none may land inside the start's jobs), then each at two moments of its jobs (some must).
 KILLS_AT_THE_START = [("kill_office_program", {"where": where, "after_ms": after_ms})
                       for where in range(4) for after_ms in (0, 2000, 4000)]
 KILLS_IN_THE_JOBS = [("kill_office_program", {"where": where, "after_ms": after_ms, "in_jobs": True})

@@ -283,6 +283,9 @@ def test_a_month_offline_travels_by_usb_in_numbered_files_in_any_order(tmp_path,
                                                                         operators):  # noqa: F811
     kecamatan, _ = enrolled
     kec_app = enrolled_installation(tmp_path / "k", center_app, kecamatan)
+    # Its length (issue 93): ten files at the real limit of 200 applications a file (usb.MAX_BATCH_FILE_ITEMS, what
+    # the center's import takes), the fewest whose names sort in order only with the number's padding ("-10-" after
+    # "-09-"); the photos are small, as splitting by bytes has its own test below.
     numbers = fill(kec_app, 2000, (30, 40), first=1)
     files, count = run(kec_app, lambda: usb_files.export_batches(tmp_path / "usb"))
     assert count == 2000 and len(files) == 10
