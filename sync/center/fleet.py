@@ -304,6 +304,7 @@ class PcRow:
     phone: str = ""
     trail_gaps_week: int = 0  # the writes without their trail reported in the last TRAIL_GAPS_SHOWN
     verdict: dict | None = None  # a pilot's on the release under test (updates.pilot_verdict)
+    version: str = ""  # the version it runs (updates.version_that_runs), whatever program made its last request
 
     @property
     def backup_hours(self) -> int | None:
@@ -317,7 +318,7 @@ class PcRow:
 
     @property
     def takes_retries(self) -> bool:
-        return updates.takes_retries((self.report or {}).get("version"))
+        return updates.takes_retries(self.version)
 
     @property
     def advice(self) -> str:
@@ -409,21 +410,25 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
     if kecamatan_code:
         query = query.where(Kecamatan.code == kecamatan_code)
     keys = list(query.order_by(Kecamatan.code, DeviceKey.desa_code, DeviceKey.device_code))
-    versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"])
-    outdated, trial = versions["outdated"], versions["trial"]
-    rows, phones = [], {}
+    read = []  # (key, its FleetLatest or None, its latest report or None), each report parsed once
     for key in keys:
         latest = getattr(key, "latest", None)
         latest = latest if latest is not None and latest.id is not None else None
-        report = json.loads(latest.report) if latest is not None and latest.report else None
+        read.append((key, latest, json.loads(latest.report) if latest is not None and latest.report else None))
+    running = {key.id: updates.version_that_runs(key, (report or {}).get("version"), latest and latest.received_at)
+               for key, latest, report in read}
+    versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"], running)
+    outdated, trial = versions["outdated"], versions["trial"]
+    rows, phones = [], {}
+    for key, latest, report in read:
         usb_at = latest.usb_at if latest is not None else None  # its own file only (issue 89)
         row = PcRow(key, _label(key), report, latest.received_at if latest and report else None,
                     latest.clock_offset if latest and latest.clock_at else None, usb_at,
-                    latest.clock_at if latest else None, now)
+                    latest.clock_at if latest else None, now, version=running[key.id])
         row.problems = problems_of(key, latest, report, outdated, now, usb_at)
         row.trail_gaps_week = latest.trail_gaps_recent if latest is not None and "jejak" in row.problems else 0
         if key.pilot_since is not None and trial:  # the pilots' report is part of the page (Rilis Pembaruan's)
-            row.verdict = updates.pilot_verdict(updates.health_of(key), key.app_version, trial)
+            row.verdict = updates.pilot_verdict(updates.health_of(key), row.version, trial)
         if report and report.get("phone") and not key.desa_code:
             phones[key.kecamatan_id] = report["phone"]
         rows.append(row)
@@ -552,12 +557,12 @@ def fleet_cells(row: PcRow, pc_pages: str) -> list[Markup]:
         Markup(f"<strong>{escape(PROBLEMS[p][0])}</strong>")
         + (f" ({row.trail_gaps_week} dalam 7 hari)" if p == "jejak" and row.trail_gaps_week else "")
         for p in row.problems) or "baik"
-    if report:
-        version = Markup(f'{escape(report.get("version", ""))} ' + muted(f"(laporan {ago_words(row.received_at, now)})"))
-    elif key.app_version:
-        said = ("versi lama, tidak melapor" if "tidak_melapor" in row.problems
-                else "dari sinkronisasi terakhir, belum ada laporan")
-        version = Markup(f"{escape(key.app_version)} " + muted(f"({said})"))
+    if report and row.version == report.get("version"):
+        version = Markup(f'{escape(row.version)} ' + muted(f"(laporan {ago_words(row.received_at, now)})"))
+    elif row.version:
+        said = ("versi lama, tidak melapor" if "tidak_melapor" in row.problems or not sends_reports(row.version)
+                else "dari sinkronisasi terakhir" if report else "dari sinkronisasi terakhir, belum ada laporan")
+        version = Markup(f"{escape(row.version)} " + muted(f"({said})"))
     else:
         version = "belum dilaporkan"
     # The last update's fate in a regency admin's words (issue 89): the reason's first sentence, what a going back kept.

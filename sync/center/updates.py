@@ -22,7 +22,7 @@ import json
 import logging
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -34,7 +34,7 @@ from app.frame.version import version_key
 from sync import protocol
 from sync.center.audit import audit
 from sync.center.db import center_database
-from sync.center.models import DeviceKey, Kecamatan, ReleaseRetry
+from sync.center.models import DeviceKey, FleetLatest, Kecamatan, ReleaseRetry
 from sync.center.release_commands import online_key_of, repository_of
 from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
 from sync.center.trail import no_ones_act
@@ -289,24 +289,56 @@ def pilot_verdict(health: dict | None, running: str | None, version: str) -> dic
 
 # --- what the regency's PCs run, for the Kecamatan page ----------------------------------------------
 
-def fleet_versions(keys: list[DeviceKey], data_dir: Path) -> dict:
-    """How many PCs run which version, compared with the newest release published to everyone (the
-    center's own version counts only for the protocol): {"newest", "trial", "counts" [(version, n)],
-    "unreported", "outdated" (key ids), "all_newest"}."""
+# A PC whose running version reports sends a report at least every 20 hours (app/updates/fleet_report.RESEND).
+REPORTS_WITHIN = timedelta(days=1)
+
+
+def version_that_runs(key: DeviceKey, reported: str | None, reported_at: datetime | None) -> str:
+    """The version a PC runs, whatever program made its last request (issue 94, finding 5). A request's
+    header names the program that sent it: the installed one too, when Task Scheduler runs `run.py sync`
+    (0.2.0's sends no report, a later one's names what its launcher serves) while the launcher serves a later
+    version. So the version its latest report names (`reported`, received at `reported_at`), unless a newer
+    program signed since (a new version's first request comes before its report) or the PC has gone on
+    signing for more than a day after that report (no reporting version runs: it went back to one that
+    sends none). Only the PC's own signed requests and reports set its version."""
+    header = key.app_version or ""
+    if not reported or version_key(header) > version_key(reported):
+        return header
+    if key.last_used_at and reported_at and key.last_used_at - reported_at > REPORTS_WITHIN:
+        return header
+    return reported
+
+
+def running_versions(keys: list[DeviceKey]) -> dict[int, str]:
+    """version_that_runs of each key, its latest report read once."""
+    latest = {}
+    for key_id, text, at in (FleetLatest.select(FleetLatest.device_key, FleetLatest.report, FleetLatest.received_at)
+                             .where(FleetLatest.device_key.in_([key.id for key in keys])).tuples()):
+        latest[key_id] = ((json.loads(text).get("version") if text else None), at)
+    return {key.id: version_that_runs(key, *latest.get(key.id, (None, None))) for key in keys}
+
+
+def fleet_versions(keys: list[DeviceKey], data_dir: Path, running: dict[int, str] | None = None) -> dict:
+    """How many PCs run which version (version_that_runs; `running` when the caller read it already),
+    compared with the newest release published to everyone (the center's own version counts only for the
+    protocol): {"newest", "trial", "counts" [(version, n)], "unreported", "outdated" (key ids), "all_newest",
+    "running" {key id: version}}."""
     from sync.release import key_signing
     published = key_signing.published_releases(repository_of(data_dir))
     newest = next((r["version"] for r in published if r["ring"] == EVERYONE), None)
     trial = next((r["version"] for r in published if r["ring"] == PILOT), None)
     active = [key for key in keys if key.revoked_at is None]
     reported = [key for key in active if key.protocol_version]
-    counts = Counter(key.app_version or "tidak dilaporkan" for key in reported)
+    running = running if running is not None else running_versions(reported)
+    counts = Counter(running.get(key.id) or "tidak dilaporkan" for key in reported)
     outdated = {key.id for key in reported
                 if key.protocol_version < protocol.PROTOCOL_VERSION
-                or (newest and version_key(key.app_version) < version_key(newest))}
+                or (newest and version_key(running.get(key.id)) < version_key(newest))}
     return {"newest": newest, "trial": trial,
             "counts": sorted(counts.items(), key=lambda item: version_key(item[0]), reverse=True),
             "unreported": len(active) - len(reported), "outdated": outdated,
-            "all_newest": bool(newest and reported and set(counts) == {newest} and not outdated)}
+            "all_newest": bool(newest and reported and set(counts) == {newest} and not outdated),
+            "running": running}
 
 
 # --- the admin's page ---------------------------------------------------------------------------
@@ -329,16 +361,17 @@ def releases():
 
 def _pilots(keys: list[DeviceKey], timestamps: dict) -> list[dict]:
     """The PCs that take the pilots' releases: the marked ones and those taken out that still do."""
+    pilots = [key for key in keys if key.pilot_since is not None or on_pilot_timestamp(timestamps, key)]
+    running = running_versions(pilots)
     return [{"key": key, "label": _device_label(key), "health": health_of(key), "pilot": key.pilot_since is not None,
-             "on_pilot": on_pilot_timestamp(timestamps, key)}
-            for key in keys if key.pilot_since is not None or on_pilot_timestamp(timestamps, key)]
+             "on_pilot": on_pilot_timestamp(timestamps, key), "running": running[key.id]} for key in pilots]
 
 
 def not_passed(pilots: list[dict], version: str) -> list[dict]:
     """The pilots whose reports do not say release `version` passed (refused, failed, not taken yet,
     errors since), each with its verdict: named before the release goes to everyone."""
     return [dict(pilot, verdict=verdict) for pilot in pilots
-            for verdict in [pilot_verdict(pilot["health"], pilot["key"].app_version, version)] if not verdict["passed"]]
+            for verdict in [pilot_verdict(pilot["health"], pilot["running"], version)] if not verdict["passed"]]
 
 
 def _published(data_dir: Path) -> list[dict]:
@@ -355,7 +388,7 @@ def _releases_page(form: dict, errors: dict):
     pilots = _pilots(keys := _active_keys(), _repository_state(data_dir)[0])
     trial = next((r for r in published if r["ring"] == PILOT), None)
     for pilot in pilots:
-        pilot["verdict"] = pilot_verdict(pilot["health"], pilot["key"].app_version, trial["version"]) if trial else None
+        pilot["verdict"] = pilot_verdict(pilot["health"], pilot["running"], trial["version"]) if trial else None
     marks = {mark.version: mark for mark in ReleaseRetry.select()}
     refused = {}  # version -> the PCs whose last report refused it or took it back (each report read once)
     for key in keys:

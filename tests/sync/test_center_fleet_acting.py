@@ -3,10 +3,12 @@ release is offered it again from its own page ("Coba lagi", the admin's; the pim
 any button and is refused the action), the count goes with every PC's probe, one more per mark; a version
 the center never published is answered in Indonesian; the pilots are on the page with their verdict on the
 release under test, and the Kinerja and Rilis Pembaruan pages lead to it."""
+import json
+
 import pytest
 
 from sync.center.models import CenterAudit, DeviceKey
-from tests.sync.test_center_fleet import page, regency, report, row_of, signed  # noqa: F401  (the fixture)
+from tests.sync.test_center_fleet import FINE, page, regency, report, row_of, signed  # noqa: F401  (the fixture)
 from tests.sync.test_center_pages import client_as
 from tests.sync.test_rollout import published as publish
 
@@ -135,3 +137,50 @@ def test_each_role_meets_kesehatan_komputer_with_real_data_as_the_table_says(cen
                 assert actions <= {"/keluar"}, (url, actions)
             elif url == f"/armada/{key.id}":
                 assert "/admin/rilis/coba-lagi" in actions
+
+
+def as_program(client, key, version: str, body=None, path="/api/v1/probe"):
+    """A signed request of the program of `version` on the PC of `key` (its version header)."""
+    from tests.sync.helpers import signed_headers
+    from sync import protocol
+    data = json.dumps(body).encode() if body is not None else b""
+    headers = dict(signed_headers(key[0], key[1], "POST" if body is not None else "GET", path, data),
+                   **{protocol.VERSION_HEADER: protocol.version_report(version)})
+    answer = client.open(path, method="POST" if body is not None else "GET", data=data, headers=headers,
+                         content_type="application/json")
+    assert answer.status_code == 200, answer.text[:300]
+
+
+def test_the_version_that_runs_is_named_whatever_program_made_the_last_request(center_app, regency, published):
+    """Issue 94, finding 5: Task Scheduler's `run.py sync` runs the PC's installed program while its launcher serves
+    a later version; the center named the last request's program (its header), so an updated PC flipped between
+    "9.0.0 baik" and "0.2.0 versi tertinggal" on Kesehatan Komputer, and the Kecamatan page counted it behind the
+    newest release. Now the version its latest report names (the running server reports at least every 20 h):
+    the installed 0.2.0's pass (no report) and a 0.3.2's (its report names what its launcher serves, its header
+    itself) change nothing; a PC still signing a day after its last report runs a version that sends none."""
+    from datetime import timedelta
+    from sync.center.models import FleetLatest
+    made, admin, _ = regency
+    client = center_app.test_client()
+    yoso, kunir = made["35.08.07"], made["35.08.08"]
+    for key, installed, sends in ((yoso, "0.2.0", None), (kunir, "0.3.2", dict(FINE, version="9.0.0"))):
+        as_program(client, key, "9.0.0", dict(FINE, version="9.0.0"), "/api/v1/fleet/report")  # the running server
+        as_program(client, key, installed, sends, "/api/v1/fleet/report" if sends else "/api/v1/probe")
+    DeviceKey.update(pilot_since=DeviceKey.created_at).where(DeviceKey.key_id == kunir[0]).execute()
+    armada = page(center_app, admin)
+    for kecamatan in ("Yosowilangun", "Kunir"):
+        row = row_of(armada, kecamatan)
+        assert "9.0.0" in row and "versi tertinggal" not in row and "0.2.0" not in row, row
+    listed = page(center_app, admin, "/admin/kecamatan")
+    assert "2 memakai versi 9.0.0" in listed and "perlu diperbarui" not in listed and "versi 0.3.2" not in listed
+    pilots = page(center_app, admin, "/admin/rilis")
+    assert "0.3.2" not in pilots and "9.0.0" in pilots
+    # Yosowilangun's PC went on signing as 0.2.0 for more than a day after its last report: 0.2.0 runs (it sends
+    # none); Kunir's report, its own PC's only, leaves that row as it is.
+    yoso_key = DeviceKey.get(DeviceKey.key_id == yoso[0])
+    FleetLatest.update(received_at=yoso_key.last_used_at - timedelta(days=2)).where(
+        FleetLatest.device_key == yoso_key.id).execute()
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0"), "/api/v1/fleet/report")
+    row = row_of(page(center_app, admin), "Yosowilangun")
+    assert "0.2.0" in row and "<strong>versi tertinggal</strong>" in row, row
+    assert "1 komputer perlu diperbarui" in page(center_app, admin, "/admin/kecamatan")

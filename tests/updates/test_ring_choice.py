@@ -103,7 +103,7 @@ def test_a_pilot_passed_a_release_only_when_it_walked_it_clean_with_no_error_sin
 
 def test_the_pilots_named_before_a_release_goes_to_everyone_are_those_that_did_not_pass_it():
     def pilot(label, health, running):
-        return {"label": label, "health": health, "key": SimpleNamespace(app_version=running)}
+        return {"label": label, "health": health, "key": SimpleNamespace(app_version=running), "running": running}
     pilots = [pilot("Kunir", dict(WALKED_OLD, refused=REFUSED_BEFORE), "9.0.0"),
               pilot("Tekung", dict(WALKED_OLD, version="9.1.0"), "9.1.0"),
               pilot("Desa Kraton", None, "9.0.0")]
