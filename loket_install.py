@@ -437,13 +437,26 @@ def _typed_path(path):
     return path if inside.startswith("..") else inside
 
 
+def install_python(program_folder):
+    """The Python this install belongs to: this one when the install lives in its environment (a wheel in
+    site-packages), else the folder's own .venv when it has one (a source folder typed with another Python,
+    issue 69 finding 6), else this one."""
+    folder = os.path.realpath(program_folder)
+    if os.path.commonpath([folder, os.path.realpath(sys.prefix)]) == os.path.realpath(sys.prefix):
+        return sys.executable
+    own = os.path.join(program_folder, ".venv", "Scripts", "python.exe") if os.name == "nt" else \
+        os.path.join(program_folder, ".venv", "bin", "python")
+    return own if os.path.exists(own) else sys.executable
+
+
 def installed_line(program_folder, arguments, flags=()):
     """A command of this install on this system, quoted for its shell (app.frame.command_line.shell_line's
     rule): this Python (with `flags`) and this install's run.py by its path (inside site-packages on the
     key laptop, installed from the release wheel)."""
     import shlex
     import subprocess
-    words = [_typed_path(sys.executable), *flags, _typed_path(os.path.join(program_folder, "run.py")), *map(str, arguments)]
+    words = [_typed_path(install_python(program_folder)), *flags, _typed_path(os.path.join(program_folder, "run.py")),
+             *map(str, arguments)]
     return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
 
 

@@ -89,11 +89,11 @@ def test_the_scan_sees_an_undeclared_line_writer(tmp_path, monkeypatch):
               'def save(value):\n    audit.record("ubah", "pengaturan", "x", "x")\n\n'
               '@act("ubah")\ndef save_declared(value):\n    audit.record("ubah", "pengaturan", "x", "x")\n\n'
               'def view(value):\n    audit.record("lihat", "permohonan_ktp", 1, "x")\n')
-    (tmp_path / "app" / "newcap").mkdir(parents=True)
+    (tmp_path / "app" / "complaints").mkdir(parents=True)
     (tmp_path / "sync").mkdir()
-    (tmp_path / "app" / "newcap" / "records.py").write_text(source, encoding="utf-8")
+    (tmp_path / "app" / "complaints" / "book.py").write_text(source, encoding="utf-8")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
-    assert line_writers() == {"app/newcap/records.py:save": False, "app/newcap/records.py:save_declared": True}
+    assert line_writers() == {"app/complaints/book.py:save": False, "app/complaints/book.py:save_declared": True}
 
 
 if __name__ == "__main__":

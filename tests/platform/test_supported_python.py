@@ -94,12 +94,25 @@ def test_a_center_on_a_python_simplejpeg_has_no_wheel_for_names_the_centers_rang
 def test_run_py_started_with_a_python_without_loket_says_which_python_to_use():
     """Issue 69 finding 6: `python run.py release keys` on a laptop installed as the README says (into
     .venv) ended in a traceback (No module named 'waitress'); it says which Python to use instead."""
-    bare = subprocess.run([sys.executable, "-S", "run.py", "release", "keys", "--keys", "kunci"], cwd=ROOT,
+    bare = subprocess.run([sys.executable, "-S", "run.py", "serve", "--port", "1"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert bare.returncode == 1 and bare.stdout == ""
     assert "Traceback" not in bare.stderr
     assert "belum berisi Loket Kecamatan" in bare.stderr and "run.py" in bare.stderr
     assert os.path.join(".venv", "bin", "python") in bare.stderr
+
+
+def test_release_keys_typed_with_another_python_names_the_installs_own(tmp_path):
+    """`release keys` is refused before anything of the install runs unless started with -I -S (issue 88);
+    typed with a Python that is not the install's (a system python3), the line to type names the folder's
+    own .venv Python, not the one typed (issue 69 finding 6)."""
+    other = tmp_path / "lain"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(other)], check=True, timeout=120)
+    typed = subprocess.run([str(other / "bin" / "python"), "run.py", "release", "keys", "--keys", "kunci"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert typed.returncode == 2 and "Traceback" not in typed.stderr, typed.stderr
+    assert "Ketik:\n  " + os.path.join(".venv", "bin", "python") + " -I -S run.py release keys --keys kunci" \
+        in typed.stderr, typed.stderr
 
 
 def test_the_sentence_names_the_windows_python_on_windows(monkeypatch, tmp_path):
