@@ -79,20 +79,28 @@ def _more_public_versions(kec_app, number, times=3):
             public._queue(row, public.application_record(application, row))
 
 
-def test_a_number_held_by_another_pc_at_the_center_keeps_its_citizens_record(tmp_path, center_app, center_db, enrolled,
-                                                                            operators):  # noqa: F811
-    """The conflicts of two series wait for the operator; meanwhile PC B's /cek versions of the numbers the center
-    holds for PC A's applicants, newer than A's, replaced A's citizen's record (A's check code no longer found
-    it). They are refused as the application is; the operator's decision moves B's record with its number."""
-    from tests.sync.test_conflict_routing import _decide
+def _two_series_in_conflict(tmp_path, center_app, enrolled):
+    """PC A's applications reach the center first; PC B numbers the same series and its /cek versions of the
+    first number are newer: B's pass leaves the applications waiting for the operator. Returns both PCs and the
+    check codes of the first number's citizen at A and at B."""
     kecamatan, _ = enrolled
     pc_a = _pc_enrolled_elsewhere(tmp_path / "a", kecamatan, 1, "01")
     pc_b = _pc_enrolled_elsewhere(tmp_path / "b", kecamatan, 51, "02")
     sync(pc_a, center_app)
     code_a = run(pc_a, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)
     run(pc_b, lambda: _more_public_versions(pc_b, OLD[0]))
-    fresh_code = run(pc_b, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)  # B's citizen's receipt
+    code_b = run(pc_b, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)
     assert sync(pc_b, center_app).conflicts >= 2  # the applications wait for the operator
+    return pc_a, pc_b, code_a, code_b
+
+
+def test_a_number_held_by_another_pc_at_the_center_keeps_its_citizens_record(tmp_path, center_app, center_db, enrolled,
+                                                                            operators):  # noqa: F811
+    """The conflicts of two series wait for the operator; meanwhile PC B's /cek versions of the numbers the center
+    holds for PC A's applicants, newer than A's, replaced A's citizen's record (A's check code no longer found
+    it). They are refused as the application is; the operator's decision moves B's record with its number."""
+    from tests.sync.test_conflict_routing import _decide
+    pc_a, pc_b, code_a, fresh_code = _two_series_in_conflict(tmp_path, center_app, enrolled)  # fresh: B's receipt
     row = PublicStatus.get(PublicStatus.number == OLD[0])
     assert row.code_key == code_key(vocabulary.code_digest(OLD[0], code_a))  # A's citizen still finds it
     # Issue 83, finding 2: B's citizen's fresh receipt is told the truth while the conflict waits, not "tidak cocok"
@@ -150,14 +158,7 @@ def test_the_old_receipt_of_a_record_the_operator_replaced_is_said_changed(tmp_p
     good. The center knows it gave the number away: that receipt reads as an old one, nothing of either record
     shown; the same number with another code is any mismatch; B's citizen finds B's record once B passes."""
     from tests.sync.test_conflict_routing import _decide
-    kecamatan, _ = enrolled
-    pc_a = _pc_enrolled_elsewhere(tmp_path / "a", kecamatan, 1, "01")
-    pc_b = _pc_enrolled_elsewhere(tmp_path / "b", kecamatan, 51, "02")
-    sync(pc_a, center_app)
-    code_a = run(pc_a, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)
-    run(pc_b, lambda: _more_public_versions(pc_b, OLD[0]))
-    code_b = run(pc_b, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)
-    assert sync(pc_b, center_app).conflicts >= 2
+    pc_a, pc_b, code_a, code_b = _two_series_in_conflict(tmp_path, center_app, enrolled)
     assert "Permohonan KTP-el" in page(center_app, OLD[0], code_a)[1]  # A's citizen finds A's record
     _decide(center_app, operators["operator"], OLD[0], "accept")  # B's takes the number: A's is renumbered
     status, body = page(center_app, OLD[0], code_a)  # A has not passed since (an old counter never says the old number)

@@ -313,12 +313,17 @@ def test_a_module_changed_together_with_its_record_line_is_refused_against_the_k
     name = "app/frame/command_line.py"
     changed = (site_packages / name).read_bytes() + b"\n\ndef signs_here():\n    return True\n"
     rewrite_record(site_packages, app_dist_info(site_packages), name, changed)
-    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
-    refused = signer(python, site_packages, *(["sign", str(tmp_path / "x"), "--keys", str(keys)]
-                                              if command == "sign" else keys_argv(tmp_path)))
+    refused = signer(python, site_packages, *signing_argv(command, tmp_path))
     assert refused.returncode != 0, refused.stdout
     assert f"{name} (tidak sama dengan wheel rilis)" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
     assert not (tmp_path / "flashdisk rilis").exists()
+
+
+def signing_argv(command, tmp_path):
+    """`release sign` with a real targets key on the stick, or `release keys` (keys_argv)."""
+    if command != "sign":
+        return keys_argv(tmp_path)
+    return ["sign", str(tmp_path / "x"), "--keys", str(key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis"))]
 
 
 def test_a_pth_added_to_lokets_own_record_is_refused_and_never_runs(tmp_path, laptop):
@@ -357,9 +362,7 @@ def test_a_locked_packages_module_changed_with_its_record_line_is_refused_agains
     name = "werkzeug/__init__.py"
     changed = (site_packages / name).read_bytes() + b"\nimport os  # membaca kunci\n"
     rewrite_record(site_packages, werkzeug, name, changed)
-    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
-    refused = signer(python, site_packages, *(["sign", str(tmp_path / "x"), "--keys", str(keys)]
-                                              if command == "sign" else keys_argv(tmp_path)))
+    refused = signer(python, site_packages, *signing_argv(command, tmp_path))
     assert refused.returncode != 0, refused.stdout
     assert f"{name} (tidak sama dengan wheel werkzeug-" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
     assert not (tmp_path / "flashdisk rilis").exists()
