@@ -1,0 +1,17 @@
+"""Issue 94's office day (tests/updates/test_field_launchers.py, `office_day`) under the launchers of the landed
+0.3.x versions, in a file of its own: the full tier hands a file to a worker (--dist loadfile), so the two halves
+of the office days run side by side. The wheel and the field versions' filled offices are built once a run.
+
+Real processes and pip: in the full tier only (soak)."""
+import pytest
+
+from tests.desa.test_relay import center  # noqa: F401  (fixture: a running center on SQLite)
+from tests.updates.test_field_launchers import LANDED_LAUNCHERS, office_day, small_disk, todays_wheel  # noqa: F401
+
+pytestmark = pytest.mark.soak
+
+
+@pytest.mark.parametrize("field", LANDED_LAUNCHERS)
+def test_todays_release_under_a_landed_launcher_keeps_every_save_and_is_not_taken_back(field, tmp_path, todays_wheel,
+                                                                                     small_disk, center):  # noqa: F811
+    office_day(field, tmp_path, todays_wheel, small_disk, center)
