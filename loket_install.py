@@ -292,8 +292,10 @@ def locked_package_problems(folders, program_folder, kept):
     problems = []
     for folder in folders:
         for entry in sorted(os.listdir(folder)):
+            if not entry.endswith(".dist-info"):
+                continue
             key = _wheel_key(entry[:-len(".dist-info")])
-            if not entry.endswith(".dist-info") or key[0] in VENV_PACKAGES or key[0] not in locked:
+            if key[0] in VENV_PACKAGES or key[0] not in locked:
                 continue  # Loket's own (wheel_problems), venv's pip, or refused by unlocked_packages
             found = [wheel_problems(folder, wheel, entry) for wheel in wheels.get(key, [])]
             if not found:

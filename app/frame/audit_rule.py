@@ -156,12 +156,12 @@ class ActWithoutLine(Exception):
 
 
 class _Running:
-    """One running declared act: the actions of the lines it wrote itself; with `per_row`, the rows of that
-    table it changed itself and the entity ids of its own lines."""
-    __slots__ = ("written", "per_row", "rows", "line_ids")
+    """One running declared act: the actions of the lines it wrote itself, whether it said it did nothing
+    (nothing_done); with `per_row`, the rows of that table it changed itself and the entity ids of its own lines."""
+    __slots__ = ("written", "did_nothing", "per_row", "rows", "line_ids")
 
     def __init__(self, per_row):
-        self.written, self.per_row, self.rows, self.line_ids = set(), per_row, set(), set()
+        self.written, self.did_nothing, self.per_row, self.rows, self.line_ids = set(), False, per_row, set(), set()
 
 
 class _Acts(threading.local):
@@ -213,7 +213,7 @@ def act(*actions: str, per_row: str | None = None):
                 result = function(*args, **kwargs)
             finally:
                 _acts.open.pop()
-            if not running.written & declared and _NOTHING_DONE not in running.written:
+            if not running.written & declared and not running.did_nothing:
                 ACTS.missing(writer, declared)
             elif running.rows - running.line_ids:
                 ACTS.missing(writer, declared, f"{len(running.rows - running.line_ids)} baris {per_row}")
@@ -224,14 +224,11 @@ def act(*actions: str, per_row: str | None = None):
     return declare
 
 
-_NOTHING_DONE = object()
-
-
 def nothing_done(result=None):
     """`return nothing_done(conflict)`: the running declared act returns having done nothing (a conflict,
     nothing left to do), so no line is asked of it. Said where it returns, so a reader sees each such way out."""
     if _acts.open:
-        _acts.open[-1].written.add(_NOTHING_DONE)
+        _acts.open[-1].did_nothing = True
     return result
 
 
