@@ -466,6 +466,7 @@ def fleet_pc(key_id: int):
     row = next((row for row in fleet_rows(key.kecamatan.code) if row.key.id == key_id), None)
     page = paginate(FleetReport.select().where(FleetReport.device_key == key_id).order_by(FleetReport.id.desc()), 50)
     history = [(report.received_at, report.clock_offset, json.loads(report.report)) for report in page.items]
+    history = [(at, offset, dict(said, version=updates.reported_version(said))) for at, offset, said in history]
     return render_template("center/fleet_pc.html", key=key, row=row, history=history, problems=PROBLEMS, page=page,
                            label=_label(key), retry=_retry_offer(row))
 

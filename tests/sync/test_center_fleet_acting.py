@@ -213,6 +213,8 @@ def test_a_command_line_report_is_kept_as_sent_and_read_as_the_version_its_launc
         row = row_of(armada, kecamatan)
         assert '9.0.0 <span class="muted">(laporan' in row and "versi tertinggal" not in row, row
     assert "2 memakai versi 9.0.0" in page(center_app, admin, "/admin/kecamatan")
+    history = page(center_app, admin, f"/armada/{keys['yoso'].id}")  # each report's row names what ran then
+    assert history.count("<td>9.0.0</td>") == 2 and "<td>0.3.1</td>" not in history, history
     # Refused or taken back since, the same pass names the version that runs: its own.
     as_program(client, yoso, "0.3.1", dict(FINE, version="0.3.1", update=dict(WENT_BACK, version="9.0.0")),
                "/api/v1/fleet/report")
