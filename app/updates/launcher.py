@@ -352,16 +352,20 @@ def _saves(database: Path) -> int | None:
         return None
 
 
+# How a release still offered is taken again (the update page says it again from what holds now: app/updates/waiting.py)
+AGAIN_BY_BUTTON = "pasang lagi dengan tombol di bawah, atau biarkan terpasang malam nanti"
+AGAIN_AFTER_CHECK = ("tombol pemasangannya muncul lagi setelah pemeriksaan pembaruan berikutnya (sinkronisasi dengan "
+                     "pusat atau Pembaruan dari flashdisk)")
+
+
 def interrupted(data_dir: Path, selection: dict, why: str) -> None:
     """A trial whose walk never came to a verdict: the previous version again, the release offered
     again (not the release's fault). The new version never served: the live data is as it was."""
     previous = _previous_name(selection)
     offer = selection.get("offer")  # the release as it was offered (an older installer kept none)
-    again = ("pasang lagi dengan tombol di bawah, atau biarkan terpasang malam nanti" if offer else
-             "tombol pemasangannya muncul lagi setelah pemeriksaan pembaruan berikutnya (sinkronisasi dengan pusat "
-             "atau Pembaruan dari flashdisk)")
     message = (f"Pergantian ke versi {selection['version']} terputus ({why}). Komputer ini kembali sendiri ke versi "
-               f"{previous}; data tidak berubah. Versi {selection['version']} tetap ditawarkan: {again}.")
+               f"{previous}; data tidak berubah. Versi {selection['version']} tetap ditawarkan: "
+               f"{AGAIN_BY_BUTTON if offer else AGAIN_AFTER_CHECK}.")
     _back_to_previous(data_dir, selection, message, interrupted=message, interrupted_at=_now(),
                       interrupted_version=selection["version"], **({"available": offer} if offer else {}))
 

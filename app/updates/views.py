@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from app.capabilities import MenuItem
 from app.frame import audit, throttle
 from app.frame.page_turns import long_running
-from app.updates import records, state, versions
+from app.updates import records, state, versions, waiting
 
 blueprint = Blueprint("updates", __name__)
 
@@ -37,8 +37,10 @@ def _page(errors=None, folder: str = "", status: int = 200, typed: str = ""):
     shown = state.read_state(data_dir)
     if not root["confirmed"]:
         shown["available"] = None  # learnt through a root nobody confirmed: never offered
+    selection = state.read_selection(data_dir)
+    shown["interrupted"] = waiting.interrupted_said(shown, selection)  # its promise as true as it is now
     return render_template("updates/index.html", state=shown, errors=errors or {}, folder=folder, typed=typed,
-                           running=versions.running_version(), selection=state.read_selection(data_dir),
+                           running=versions.running_version(), selection=selection,
                            root=root), status
 
 

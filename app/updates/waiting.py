@@ -37,7 +37,9 @@ def outcome_cards(user) -> list[Card]:
     admin, camat = may(user, "pembaruan.kelola"), may(user, "pembaruan.pesan_camat")
     if user is None or not (admin or camat):
         return []
-    kept = state.read_state(current_app.config["DATA_DIR"])
+    data_dir = current_app.config["DATA_DIR"]
+    kept = state.read_state(data_dir)
+    kept = state.State(kept, interrupted=interrupted_said(kept, state.read_selection(data_dir)))
     cards = []
     for key, title, level in OUTCOMES:
         message, at = kept.get(key), kept.get(f"{key}_at")
@@ -58,3 +60,38 @@ def _recent(at) -> bool:
         return utc_now() - datetime.fromisoformat(str(at)) <= RECENT
     except (TypeError, ValueError):
         return False
+
+
+PROMISE = " tetap ditawarkan"  # "… versi X tetap ditawarkan: <how>." ends every line a cut-short switch or check leaves
+
+
+def interrupted_said(kept: dict, selection: dict | None) -> str | None:
+    """The line a cut-short switch or check left (status.json "interrupted"), as true as it is now. Its first
+    part is what happened; its promise, "versi X tetap ditawarkan: pasang lagi dengan tombol di bawah", is
+    what the writer believed then, and each launcher in the field wrote it its own way (d36a7707's set no
+    button under it; none takes it back when X is refused, taken over by a newer release, or taken after all:
+    issue 94). So this code says the promise again from what holds now, and the line goes once X is in
+    place. `kept`: status.json as the page shows it (no release offered before the root is confirmed)."""
+    message = kept.get("interrupted")
+    if not isinstance(message, str) or not message:
+        return None
+    version = kept.get("interrupted_version") or _version_named(message)
+    if not version:
+        return message
+    from app.updates.versions import running_version, version_key
+    if version_key(version) <= version_key(running_version()) or (selection or {}).get("version") == version:
+        return None  # it runs, or waits for its switch: the page says so above
+    promise = message.rfind(f"ersi {version}{PROMISE}")
+    what_happened = message[:max(message.rfind(";", 0, promise), message.rfind(".", 0, promise))] if promise > 0 \
+        else message.rstrip(".")
+    available = (kept.get("available") or {}).get("version")
+    if version in (kept.get("failed_versions") or []) or (available and available != version):
+        return f"{what_happened}."  # refused here since (said above), or a newer release is offered below
+    from app.updates.launcher import AGAIN_AFTER_CHECK, AGAIN_BY_BUTTON
+    return f"{what_happened}. Versi {version} tetap ditawarkan: {AGAIN_BY_BUTTON if available else AGAIN_AFTER_CHECK}."
+
+
+def _version_named(text: str) -> str | None:
+    """The version in "… versi X …" (the first named): an older launcher kept no interrupted_version."""
+    words = text.split()
+    return next((words[at + 1].rstrip(".,;:") for at, word in enumerate(words[:-1]) if word.lower() == "versi"), None)

@@ -163,20 +163,12 @@ def cleaned_report(value) -> tuple[dict | None, str]:
         return None, "laporan kesehatan: ruang pembaruan harus {version, short_mb: megabita yang perlu dikosongkan}"
     if "disk_full" in value and value["disk_full"] is not True:
         return None, "laporan kesehatan: disk penuh harus true (atau tidak ada)"
-    return {"version": _version_that_runs(value["version"], update), "update": update,
+    return {"version": value["version"], "update": update,  # as the PC said it (updates.reported_version reads it)
             "disk_free_mb": counts["disk_free_mb"],
             "backup": {"age_hours": backup.get("age_hours"), "where": backup.get("where")},
             "trail_gaps": counts["trail_gaps"], "errors": counts["errors"], "outbox": counts["outbox"],
             "phone": phone.strip(), "error_kinds": kinds, **({"room": dict(room)} if room else {}),
             **({"disk_full": True} if value.get("disk_full") else {})}, ""
-
-
-def _version_that_runs(named: str, update: dict) -> str:
-    """The version the PC runs. The installed program of 0.3.0 or 0.3.1, run from the command line (Task
-    Scheduler's `run.py sync`), names itself while its launcher serves the later version its own update
-    block says was taken; a later refusal or going back is the block's outcome instead (issue 94, finding 5)."""
-    taken = update.get("version") if update.get("outcome") == "diambil" else None
-    return taken if taken and updates.version_key(taken) > updates.version_key(named) else named
 
 
 def _cleaned_error_kinds(kinds) -> tuple[list, str]:
@@ -415,7 +407,7 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         latest = getattr(key, "latest", None)
         latest = latest if latest is not None and latest.id is not None else None
         read.append((key, latest, json.loads(latest.report) if latest is not None and latest.report else None))
-    running = {key.id: updates.version_that_runs(key, (report or {}).get("version"), latest and latest.received_at)
+    running = {key.id: updates.version_that_runs(key, report, latest and latest.received_at)
                for key, latest, report in read}
     versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"], running)
     outdated, trial = versions["outdated"], versions["trial"]
@@ -474,6 +466,7 @@ def fleet_pc(key_id: int):
     row = next((row for row in fleet_rows(key.kecamatan.code) if row.key.id == key_id), None)
     page = paginate(FleetReport.select().where(FleetReport.device_key == key_id).order_by(FleetReport.id.desc()), 50)
     history = [(report.received_at, report.clock_offset, json.loads(report.report)) for report in page.items]
+    history = [(at, offset, dict(said, version=updates.reported_version(said))) for at, offset, said in history]
     return render_template("center/fleet_pc.html", key=key, row=row, history=history, problems=PROBLEMS, page=page,
                            label=_label(key), retry=_retry_offer(row))
 
@@ -557,7 +550,7 @@ def fleet_cells(row: PcRow, pc_pages: str) -> list[Markup]:
         Markup(f"<strong>{escape(PROBLEMS[p][0])}</strong>")
         + (f" ({row.trail_gaps_week} dalam 7 hari)" if p == "jejak" and row.trail_gaps_week else "")
         for p in row.problems) or "baik"
-    if report and row.version == report.get("version"):
+    if report and row.version == updates.reported_version(report):
         version = Markup(f'{escape(row.version)} ' + muted(f"(laporan {ago_words(row.received_at, now)})"))
     elif row.version:
         said = ("versi lama, tidak melapor" if "tidak_melapor" in row.problems or not sends_reports(row.version)

@@ -293,15 +293,30 @@ def pilot_verdict(health: dict | None, running: str | None, version: str) -> dic
 REPORTS_WITHIN = timedelta(days=1)
 
 
-def version_that_runs(key: DeviceKey, reported: str | None, reported_at: datetime | None) -> str:
-    """The version a PC runs, whatever program made its last request (issue 94, finding 5). A request's
-    header names the program that sent it: the installed one too, when Task Scheduler runs `run.py sync`
-    (0.2.0's sends no report, a later one's names what its launcher serves) while the launcher serves a later
-    version. So the version its latest report names (`reported`, received at `reported_at`), unless a newer
-    program signed since (a new version's first request comes before its report) or the PC has gone on
-    signing for more than a day after that report (no reporting version runs: it went back to one that
-    sends none). Only the PC's own signed requests and reports set its version."""
+def reported_version(report: dict | None) -> str | None:
+    """The version a PC's report (as stored: as the PC sent it) says runs. The installed program of 0.3.0 or
+    0.3.1, run from the command line (Task Scheduler's `run.py sync`), names itself while its launcher serves
+    the later version its own update block says was taken ("diambil"); a later refusal or going back is the
+    block's outcome instead, and names itself (issue 94, finding 5). A report a center before this rule stored
+    already names the taken version: read here, it names the same."""
+    if not report:
+        return None
+    named = report.get("version")
+    update = report.get("update") if isinstance(report.get("update"), dict) else {}
+    taken = update.get("version") if update.get("outcome") == "diambil" else None
+    return taken if taken and named and version_key(taken) > version_key(named) else named
+
+
+def version_that_runs(key: DeviceKey, report: dict | None, reported_at: datetime | None) -> str:
+    """The version a PC runs, whatever program made its last request (issue 94, finding 5), decided here
+    only. A request's header names the program that sent it: the installed one too, when Task Scheduler runs
+    `run.py sync` (0.2.0's sends no report, a later one's names what its launcher serves) while the launcher
+    serves a later version. So the version its latest report says runs (`report`, received at `reported_at`:
+    reported_version), unless a newer program signed since (a new version's first request comes before its
+    report) or the PC has gone on signing for more than a day after that report (no reporting version runs: it
+    went back to one that sends none). Only the PC's own signed requests and reports set its version."""
     header = key.app_version or ""
+    reported = reported_version(report)
     if not reported or version_key(header) > version_key(reported):
         return header
     if key.last_used_at and reported_at and key.last_used_at - reported_at > REPORTS_WITHIN:
@@ -314,7 +329,7 @@ def running_versions(keys: list[DeviceKey]) -> dict[int, str]:
     latest = {}
     for key_id, text, at in (FleetLatest.select(FleetLatest.device_key, FleetLatest.report, FleetLatest.received_at)
                              .where(FleetLatest.device_key.in_([key.id for key in keys])).tuples()):
-        latest[key_id] = ((json.loads(text).get("version") if text else None), at)
+        latest[key_id] = ((json.loads(text) if text else None), at)
     return {key.id: version_that_runs(key, *latest.get(key.id, (None, None))) for key in keys}
 
 

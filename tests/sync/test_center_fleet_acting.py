@@ -184,3 +184,38 @@ def test_the_version_that_runs_is_named_whatever_program_made_the_last_request(c
     row = row_of(page(center_app, admin), "Yosowilangun")
     assert "0.2.0" in row and "<strong>versi tertinggal</strong>" in row, row
     assert "1 komputer perlu diperbarui" in page(center_app, admin, "/admin/kecamatan")
+
+
+def test_a_command_line_report_is_kept_as_sent_and_read_as_the_version_its_launcher_serves(center_app, regency,
+                                                                                          published):
+    """Issue 94, finding 5, one rule at read time: a 0.3.0 or 0.3.1 installed program's Task Scheduler pass sends
+    a report naming itself while its own update block says its launcher took 9.0.0, which serves. The center
+    stored that report with 9.0.0 put in its place (fleet at ingest) and chose between it and the header at read
+    (updates); now the report is stored as the PC said it and updates.reported_version reads it. A report stored
+    before, with the version put in, reads the same."""
+    from sync.center import updates
+    from sync.center.models import FleetLatest
+    made, admin, _ = regency
+    client = center_app.test_client()
+    yoso, kunir = made["35.08.07"], made["35.08.08"]
+    taken = {"outcome": "diambil", "version": "9.0.0", "why": "", "at": "2026-11-28T01:00:00+00:00"}
+    for key in (yoso, kunir):
+        as_program(client, key, "9.0.0", dict(FINE, version="9.0.0", update=taken), "/api/v1/fleet/report")
+        as_program(client, key, "0.3.1", dict(FINE, version="0.3.1", update=taken), "/api/v1/fleet/report")
+    keys = {name: DeviceKey.get(DeviceKey.key_id == key[0]) for name, key in (("yoso", yoso), ("kunir", kunir))}
+    stored = json.loads(FleetLatest.get(FleetLatest.device_key == keys["yoso"].id).report)
+    assert stored["version"] == "0.3.1" and stored["update"]["version"] == "9.0.0"  # as the PC said it
+    FleetLatest.update(report=json.dumps(dict(stored, version="9.0.0"))).where(  # as the center before stored it
+        FleetLatest.device_key == keys["kunir"].id).execute()
+    assert updates.running_versions(list(keys.values())) == {key.id: "9.0.0" for key in keys.values()}
+    armada = page(center_app, admin)
+    for kecamatan in ("Yosowilangun", "Kunir"):
+        row = row_of(armada, kecamatan)
+        assert '9.0.0 <span class="muted">(laporan' in row and "versi tertinggal" not in row, row
+    assert "2 memakai versi 9.0.0" in page(center_app, admin, "/admin/kecamatan")
+    history = page(center_app, admin, f"/armada/{keys['yoso'].id}")  # each report's row names what ran then
+    assert history.count("<td>9.0.0</td>") == 2 and "<td>0.3.1</td>" not in history, history
+    # Refused or taken back since, the same pass names the version that runs: its own.
+    as_program(client, yoso, "0.3.1", dict(FINE, version="0.3.1", update=dict(WENT_BACK, version="9.0.0")),
+               "/api/v1/fleet/report")
+    assert updates.running_versions([keys["yoso"]])[keys["yoso"].id] == "0.3.1"

@@ -130,14 +130,18 @@ def test_the_center_names_the_version_an_older_installed_programs_report_says_wa
     """Issue 94, finding 5 under the 0.3.0 and 0.3.1 launchers (tests/updates/test_field_launchers.py): their
     Task Scheduler pass runs the installed program's code, whose report names that program (running_version)
     while its own update block says the launcher took today's version ("diambil"), which serves. The center
-    keeps the version that runs; a release refused or taken back, or an older one taken, leaves the report's."""
+    keeps the report as sent and reads the version that runs from it; a release refused or taken back, or an
+    older one taken, leaves the report's."""
     from sync.center.fleet import cleaned_report
+    from sync.center.updates import reported_version
     taken = {"outcome": "diambil", "version": "0.3.4", "why": "", "at": "2026-11-29T00:40:00+00:00"}
 
     def kept(version, update):
         report = {"version": version, "update": update, "backup": {"age_hours": None, "where": None},
                   "disk_free_mb": 144, "trail_gaps": 0, "errors": 0, "outbox": 0, "phone": ""}
-        return cleaned_report(report)[0]["version"]
+        stored = cleaned_report(report)[0]
+        assert stored["version"] == version  # as sent
+        return reported_version(stored)
     assert kept("0.3.0", taken) == "0.3.4" and kept("0.3.1", taken) == "0.3.4" and kept("0.3.4", taken) == "0.3.4"
     assert kept("0.3.0", dict(taken, outcome="dikembalikan")) == "0.3.0"
     assert kept("0.3.0", dict(taken, outcome="ditolak")) == "0.3.0"
