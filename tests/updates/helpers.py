@@ -51,18 +51,22 @@ class RegencyCenter:
         self.center_dir, self.keys = folder / "center", folder / "flashdisk-admin" / "kunci-rilis"
         self.root = folder / "flashdisk-root" / "kunci-root"  # the root key on a stick of its own
         self.database_url = database_url  # the center started with `--database-url` (else its folder's own)
-        with pytest.MonkeyPatch.context() as patch:  # the laptop's settings folder: this regency's own
+        # Its settings and temp folders its own (tests/support/own_folders.py), the center process's too.
+        (folder / "tmp").mkdir()
+        with pytest.MonkeyPatch.context() as patch:
             for name in ("XDG_CONFIG_HOME", "LOCALAPPDATA"):
                 patch.setenv(name, str(folder / "pengaturan"))
+            for name in ("TMPDIR", "TEMP", "TMP"):
+                patch.setenv(name, str(folder / "tmp"))
             _, self.first_code = prepare_center(self.center_dir, database_url)
             assert run.main(["release", "keys", "--keys", str(self.keys), "--root", str(self.root)]) == 0
             assert run.main(["release", "install-online-key", "--data", str(self.center_dir), "--keys", str(self.keys)]) == 0
-        # What a release changes: the center's updates folder and the key folders (the versions signed).
-        self.release_folders = [self.center_dir / "pembaruan", self.keys.parent, self.root.parent]
-        self.published_nothing = folder / "sebelum-rilis"  # their copies before any release
-        for index, place in enumerate(self.release_folders):
-            shutil.copytree(place, self.published_nothing / str(index))
-        self.center = CenterServer(self.center_dir, database_url=database_url).start()
+            # What a release changes: the center's updates folder and the key folders (the versions signed).
+            self.release_folders = [self.center_dir / "pembaruan", self.keys.parent, self.root.parent]
+            self.published_nothing = folder / "sebelum-rilis"  # their copies before any release
+            for index, place in enumerate(self.release_folders):
+                shutil.copytree(place, self.published_nothing / str(index))
+            self.center = CenterServer(self.center_dir, database_url=database_url).start()
         self.used = False
 
     def reset(self) -> str:
