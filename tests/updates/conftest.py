@@ -8,3 +8,13 @@ def own_checker_key(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("pengaturan")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
     monkeypatch.setenv("LOCALAPPDATA", str(folder))
+
+
+@pytest.fixture(scope="module")
+def shared_regency(tmp_path_factory):
+    """One regency per test file (keys, online key, a real center process: some 2-4 s), handed to each
+    test's Regency(shared=...) reset to a regency that published nothing, with an office of the test's own."""
+    from tests.updates.helpers import RegencyCenter
+    made = RegencyCenter(tmp_path_factory.mktemp("kabupaten"))
+    yield made
+    made.stop()

@@ -1,5 +1,6 @@
 """A regency that publishes releases at a real center, and an office PC that learns of them."""
 import os
+import shutil
 from pathlib import Path
 
 import run
@@ -37,19 +38,78 @@ def confirm_root(app, data_dir: Path, typed: str):
         return trust.confirm(data_dir, typed, again=typed, password_ok=True)
 
 
+class RegencyCenter:
+    """The regency's side alone: release keys on the admin's stick, the online key installed and a real
+    `run.py center` process. Made once per test file (`shared_regency`) and handed to each test's
+    Regency with the release state of a regency that published nothing (reset()): the keys, the
+    center's database and its process stay; a test that changes those (a root rotated, the center
+    stopped) makes a Regency of its own."""
+
+    def __init__(self, folder: Path, database_url: str | None = None):
+        import pytest
+        self.folder = folder
+        self.center_dir, self.keys = folder / "center", folder / "flashdisk-admin" / "kunci-rilis"
+        self.root = folder / "flashdisk-root" / "kunci-root"  # the root key on a stick of its own
+        self.database_url = database_url  # the center started with `--database-url` (else its folder's own)
+        # Its settings and temp folders its own (tests/support/own_folders.py), the center process's too.
+        (folder / "tmp").mkdir()
+        with pytest.MonkeyPatch.context() as patch:
+            for name in ("XDG_CONFIG_HOME", "LOCALAPPDATA"):
+                patch.setenv(name, str(folder / "pengaturan"))
+            for name in ("TMPDIR", "TEMP", "TMP"):
+                patch.setenv(name, str(folder / "tmp"))
+            _, self.first_code = prepare_center(self.center_dir, database_url)
+            assert run.main(["release", "keys", "--keys", str(self.keys), "--root", str(self.root)]) == 0
+            assert run.main(["release", "install-online-key", "--data", str(self.center_dir), "--keys", str(self.keys)]) == 0
+            # What a release changes: the center's updates folder and the key folders (the versions signed).
+            self.release_folders = [self.center_dir / "pembaruan", self.keys.parent, self.root.parent]
+            self.published_nothing = folder / "sebelum-rilis"  # their copies before any release
+            for index, place in enumerate(self.release_folders):
+                shutil.copytree(place, self.published_nothing / str(index))
+            self.center = CenterServer(self.center_dir, database_url=database_url).start()
+        self.used = False
+
+    def reset(self) -> str:
+        """The release state of a regency that published nothing, and a new enrolment code: the
+        repository, online key and key folders as `release keys` and install-online-key left them
+        (the same keys), no pilot PC, no release marked "coba lagi". The PCs earlier tests enrolled
+        stay enrolled (a regency has many)."""
+        if not self.used:
+            self.used = True
+            return self.first_code
+        from sync.center import keys
+        from sync.center.app import create_center_app
+        from sync.center.models import DeviceKey, Kecamatan, ReleaseRetry
+        from tests.sync.harness import KECAMATAN_CODE
+        for index, place in enumerate(self.release_folders):
+            shutil.rmtree(place)
+            shutil.copytree(self.published_nothing / str(index), place)
+        app = create_center_app({"DATA_DIR": self.center_dir, **({"DATABASE_URL": self.database_url}
+                                                                  if self.database_url else {})})
+        with app.extensions["center_database"].connection_context():
+            with app.extensions["center_database"].atomic():
+                DeviceKey.update(pilot_since=None).where(DeviceKey.pilot_since.is_null(False)).execute()
+                ReleaseRetry.delete().execute()
+            return keys.new_enrolment_code(Kecamatan.get(Kecamatan.code == KECAMATAN_CODE))
+
+    def stop(self):
+        self.center.stop()
+
+
 class Regency:
     """A running center with release keys, its online key installed, and one enrolled office app
-    whose admin typed the fingerprint `run.py release keys` printed (`confirmed=False`: not yet)."""
+    whose admin typed the fingerprint `run.py release keys` printed (`confirmed=False`: not yet).
+    `shared`: the center of the test file (RegencyCenter), reset, with this test's own office in
+    tmp_path; without it, a center of the test's own."""
 
-    def __init__(self, tmp_path: Path, confirmed: bool = True, database_url: str | None = None):
+    def __init__(self, tmp_path: Path, confirmed: bool = True, database_url: str | None = None,
+                 shared: RegencyCenter | None = None):
         self.tmp = tmp_path
-        self.center_dir, self.keys = tmp_path / "center", tmp_path / "flashdisk-admin" / "kunci-rilis"
-        self.root = tmp_path / "flashdisk-root" / "kunci-root"  # the root key on a stick of its own
-        self.database_url = database_url  # the center started with `--database-url` (else its folder's own)
-        _, code = prepare_center(self.center_dir, database_url)
-        assert run.main(["release", "keys", "--keys", str(self.keys), "--root", str(self.root)]) == 0
-        assert run.main(["release", "install-online-key", "--data", str(self.center_dir), "--keys", str(self.keys)]) == 0
-        self.center = CenterServer(self.center_dir, database_url=database_url).start()
+        self.owned = shared is None
+        regency = shared or RegencyCenter(tmp_path, database_url)
+        code = regency.reset()
+        self.center_dir, self.keys, self.root = regency.center_dir, regency.keys, regency.root
+        self.database_url, self.center = regency.database_url, regency.center
         self.office_dir = tmp_path / "kecamatan"
         self.office = kecamatan_app(self.office_dir)
         enrol_kecamatan(self.office, self.center.url, code)
@@ -83,7 +143,8 @@ class Regency:
         return self.center_dir / "pembaruan" / "repo"
 
     def stop(self):
-        self.center.stop()
+        if self.owned:
+            self.center.stop()
 
 
 def resigned(bundle: Path, keys: Path, **changes) -> Path:

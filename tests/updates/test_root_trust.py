@@ -23,17 +23,14 @@ FORGED = "loket_kecamatan-9.9.9-py3-none-any.whl"
 
 
 @pytest.fixture
-def regency(tmp_path):
-    made = Regency(tmp_path)
-    yield made
-    made.stop()
+def regency(tmp_path, shared_regency):
+    """The file's regency (conftest.py shared_regency), reset, with this test's own office."""
+    return Regency(tmp_path, shared=shared_regency)
 
 
 @pytest.fixture
-def unconfirmed(tmp_path):
-    made = Regency(tmp_path, confirmed=False)
-    yield made
-    made.stop()
+def unconfirmed(tmp_path, shared_regency):
+    return Regency(tmp_path, confirmed=False, shared=shared_regency)
 
 
 def strangers_repository(work: Path, into: Path, version: str = "9.9.9") -> Path:
@@ -242,7 +239,16 @@ def rotate_root(keys: Path, root_folder: Path) -> str:
     return key_signing.root_fingerprint(root)
 
 
-def test_the_regency_rotates_its_root_key_and_pcs_follow_the_chain(regency, tmp_path):
+@pytest.fixture
+def own_regency(tmp_path):
+    """A regency of the test's own: rotating the root changes the key folder the file's regency shares."""
+    made = Regency(tmp_path)
+    yield made
+    made.stop()
+
+
+def test_the_regency_rotates_its_root_key_and_pcs_follow_the_chain(own_regency, tmp_path):
+    regency = own_regency
     regency.publish("9.0.0", "Rilis pertama.", ["loket_kecamatan-9.0.0-py3-none-any.whl"])
     regency.sync()
     first = regency.fingerprint()

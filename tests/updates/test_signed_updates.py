@@ -17,10 +17,9 @@ APP_WHEEL = "loket_kecamatan-9.0.0-py3-none-any.whl"
 
 
 @pytest.fixture
-def regency(tmp_path):
-    made = Regency(tmp_path)
-    yield made
-    made.stop()
+def regency(tmp_path, shared_regency):
+    """The file's regency (conftest.py shared_regency), reset, with this test's own office."""
+    return Regency(tmp_path, shared=shared_regency)
 
 
 def test_an_office_learns_of_a_release_on_its_pass_and_fetches_only_what_it_lacks(regency):

@@ -32,10 +32,9 @@ INSTALLED_TUF = f"tuf-{metadata.version('tuf')}-py3-none-any.whl"  # what this P
 
 
 @pytest.fixture
-def regency(tmp_path):
-    made = Regency(tmp_path)
-    yield made
-    made.stop()
+def regency(tmp_path, shared_regency):
+    """The file's regency (conftest.py shared_regency), reset, with this test's own office."""
+    return Regency(tmp_path, shared=shared_regency)
 
 
 def closure_bundle(regency, version: str, carried: list[str], closure: dict, size: int = 20_000) -> Path:
