@@ -496,6 +496,7 @@ def fleet():
     kecamatan_code = request.args.get("kecamatan", "").strip()[:20]
     problem = request.args.get("masalah", "").strip()[:20]
     kecamatans = list(Kecamatan.select(Kecamatan.code, Kecamatan.name).order_by(Kecamatan.code))
+    own_zone(kecamatan.code for kecamatan in kecamatans)  # kept for the page's dates: not read a second time
     if (kecamatan_code and kecamatan_code not in {k.code for k in kecamatans}) \
             or (problem and problem not in (*PROBLEMS, PILOTS)):
         return render_template("center/fleet.html", rows=[], kecamatans=kecamatans, problems=PROBLEMS, PILOTS=PILOTS,
