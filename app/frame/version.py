@@ -5,6 +5,7 @@ there is never hidden by the metadata pip wrote at install time; an installed wh
 metadata. Every signed request to the center reports it (sync/protocol.py VERSION_HEADER), and the
 center's pages show which PCs still run an older one.
 """
+import functools
 import re
 import tomllib
 from importlib import metadata
@@ -28,6 +29,7 @@ def _read() -> str:
 APP_VERSION = _read()
 
 
+@functools.lru_cache(maxsize=512)  # a few versions, read for every PC on each Kesehatan Komputer page
 def version_key(version: str) -> tuple[int, ...]:
     """'0.10.2' -> (0, 10, 2): release numbers compared as numbers ('' and junk sort first)."""
     release = re.match(r"\d+(?:\.\d+)*", version or "")

@@ -314,3 +314,28 @@ def test_a_files_report_out_of_its_shape_is_refused_in_indonesian_and_its_applic
     status, text = usb_import(center_app, admin, content)
     assert status == 200 and "disimpan 1" in text and "Laporan kesehatan komputer ditolak: laporan kesehatan" in text
     assert said in text and FleetReport.select().count() == 0
+
+
+def test_the_page_reads_in_three_statements_whatever_the_number_of_pcs(center_app, regency, caplog):
+    """Issue 89 finding 8: the page's statements are the session, the kecamatan list and the rows, however many
+    PCs report (no statement a PC; the kecamatan codes for the page's time zone not read a second time)."""
+    made, admin, _ = regency
+    client = center_app.test_client()
+    for key in made.values():
+        report(client, key)
+
+    def statements() -> list[str]:
+        viewer = client_as(center_app, admin)
+        caplog.clear()
+        with caplog.at_level("DEBUG", logger="peewee"):
+            assert viewer.get("/armada").status_code == 200
+        return [record.getMessage() for record in caplog.records
+                if record.name == "peewee" and record.getMessage().startswith("(")]
+
+    two_offices = statements()
+    for code in ("35.08.09", "35.08.10", "35.08.11"):
+        kecamatan = kecamatan_row(code, f"Kecamatan {code}")
+        key = keys.enrol(code, keys.new_enrolment_code(kecamatan), "01")[1]
+        report(client, (key.key_id, key.secret))
+    five_offices = statements()
+    assert len(two_offices) == len(five_offices) == 3, five_offices
