@@ -437,27 +437,55 @@ def test_the_tests_unchecked_sign_of_a_wheel_folder_is_refused_when_typed(tmp_pa
     assert not (tmp_path / "paket").exists()
 
 
+def guide_sign_line(python: Path, keys: Path, isolated: bool) -> str:
+    """The guide's Linux `release sign` line as the admin types it into bash in the Loket folder: its
+    `python3` this laptop's Python, the stick's folder in place of /media/<nama>/..., and, typed wrongly,
+    without -I -S."""
+    from tests.guide.test_guide_commands import command_lines
+    line = next(text for text in command_lines(GUIDE.read_text("utf-8"))
+                if text.startswith("python3 -I -S ") and " release sign " in text)
+    line = line.replace("/media/<nama>/RILIS/kunci-rilis", shlex.quote(str(keys)))
+    return shlex.quote(str(python)) + line[len("python3"):].replace(" -I -S ", " " if not isolated else " -I -S ", 1)
+
+
 @pytest.mark.parametrize("isolated", [True, False], ids=["-I -S", "tanpa -I -S"])
 def test_a_pth_planted_where_the_guide_installs_never_runs_however_the_sign_line_is_typed(tmp_path, laptop, isolated):
     """Issue 88 finding 5, fifth plant: a `.pth` in the earlier guide's .venv site-packages ran when Python
     started a line typed without -I -S, before any line of run.py, with the stick in. The guide's install
-    puts Loket where Python reads no .pth at start (pip --target program): typed with -I -S the check refuses
-    it by name; typed without, run.py's first lines refuse and say what to type; it never runs."""
+    puts Loket where Python reads no .pth at start (pip --target program): the guide's sign line typed with
+    -I -S refuses it by name; typed without, run.py's first lines refuse and say what to type; it never runs."""
     python, program = laptop
     keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # the stick, in
     marker = tmp_path / "hook-berjalan"
     (program / "zz-kait.pth").write_text(
         f"import pathlib; pathlib.Path({str(marker)!r}).write_text(str(pathlib.Path({str(keys)!r}).exists()))\n")
-    refused = signer(python, program, "sign", str(tmp_path / "diperiksa-0.3.0"), "--wheel-rilis",
-                     str(tmp_path / "loket_kecamatan-0.3.0-py3-none-any.whl"), "--keys", str(keys), isolated=isolated)
+    home = tmp_path / "rumah"  # ~/Downloads/diperiksa-0.2.0 of the guide's line
+    env = dict({k: v for k, v in outside_env().items() if k != "PYTHONPATH"}, HOME=str(home))
+    refused = subprocess.run(["bash", "-c", guide_sign_line(python, keys, isolated)], cwd=program.parent, env=env,
+                             capture_output=True, text=True, timeout=300)
     assert not marker.exists(), marker.read_text()
     assert "Tidak ada kunci yang dibuka" in refused.stderr, refused.stderr
     if isolated:
         assert refused.returncode == 1 and "zz-kait.pth (tidak dipasang pip)" in refused.stderr
     else:
-        typed = shlex.join([str(python), "-I", "-S", "program/run.py", "release", "sign"])
+        typed = shlex.join([str(python), "-I", "-S", "program/run.py", "release", "sign",
+                            str(home / "Downloads" / "diperiksa-0.2.0")])
         assert refused.returncode == 2 and f"Ketik:\n  {typed} " in refused.stderr, refused.stderr
         assert "bocor" not in refused.stderr  # nothing of the install ran: no stick to count as leaked
+
+
+def test_on_a_clean_install_the_guides_sign_line_passes_the_check(tmp_path, laptop):
+    """The same line on the install as the guide makes it: the check passes and `release sign` looks for the
+    release wheel the line names (not downloaded here: refused by name, nothing signed)."""
+    python, program = laptop
+    keys = key_signing.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    home = tmp_path / "rumah"
+    env = dict({k: v for k, v in outside_env().items() if k != "PYTHONPATH"}, HOME=str(home))
+    done = subprocess.run(["bash", "-c", guide_sign_line(python, keys, True)], cwd=program.parent, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert f"Wheel rilis {home / 'Downloads' / 'loket_kecamatan-0.2.0-py3-none-any.whl'} tidak ditemukan" in done.stderr, \
+        done.stderr
 
 
 @pytest.mark.parametrize("isolated", [True, False], ids=["-I -S", "tanpa -I -S"])
