@@ -170,10 +170,10 @@ def foreign_interpreters(venv, settings):
             and not _same_file(os.path.join(scripts, name), bases[name])]
 
 
-def environment_problems(folders):
-    """Each file of these site folders that differs from what pip recorded, as "folder-relative name
-    (why)": changed or missing, listed without a hash, or listed by no RECORD at all. Bytecode in
-    __pycache__ is left out (signer_start never reads it)."""
+def environment_problems(folders, target=False):
+    """Each file of these site folders (or of one `pip install --target` folder: `target`) that differs
+    from what pip recorded, as "folder-relative name (why)": changed or missing, listed without a hash, or
+    listed by no RECORD at all. Bytecode in __pycache__ is left out (signer_start never reads it)."""
     problems, listed = [], set()
     for folder in folders:
         for entry in sorted(os.listdir(folder)):
@@ -185,8 +185,12 @@ def environment_problems(folders):
                 problems.append("%s (tidak terbaca)" % os.path.join(entry, "RECORD"))
                 continue
             for name, recorded in rows:
+                if target and name.startswith(TARGET_DATA) and name.count("/") > 2:
+                    name = name[len(TARGET_DATA):]  # a wheel's data (segno's share/man) pip moved into the folder
+                    if name.startswith(TARGET_SCRIPTS + "/"):
+                        continue  # see TARGET_SCRIPTS
                 if name.startswith(("../", "/")):
-                    continue  # scripts pip put outside the folder (--target: ../../bin/<name>, see TARGET_SCRIPTS)
+                    continue  # outside the folder: a venv's scripts
                 path = os.path.normcase(os.path.normpath(os.path.join(folder, name)))
                 listed.add(path)
                 if "__pycache__" in name.split("/") or name.endswith(".dist-info/RECORD"):
@@ -206,7 +210,7 @@ def environment_problems(folders):
             continue
         for top, subfolders, files in os.walk(folder):
             subfolders[:] = sorted(name for name in subfolders if name != "__pycache__"
-                                   and not (top == folder and name == TARGET_SCRIPTS))
+                                   and not (target and top == folder and name == TARGET_SCRIPTS))
             for name in sorted(files):
                 path = os.path.normcase(os.path.join(top, name))
                 if path not in listed:
@@ -214,9 +218,12 @@ def environment_problems(folders):
     return problems
 
 
-# Where `pip install --target` puts the packages' scripts (its "home" scheme, Windows too): RECORD lists them
-# outside the folder, nothing imports or runs them, and Python scans no folder for .pth files but the top of
-# a site-packages folder.
+# `pip install --target` installs into a "home" scheme (Windows too) and moves its items into the folder:
+# RECORD rows are relative to its lib/python, so the wheels' data and scripts are listed as ../../<name>.
+# The scripts land in `bin`, which a second install into the same folder keeps as it was ("Target directory
+# ... bin already exists"): nothing imports or runs them, and Python scans no folder for .pth files but the
+# top of a site-packages folder, so `bin` is left out.
+TARGET_DATA = "../../"
 TARGET_SCRIPTS = "bin"
 OFFICE_LOCK = os.path.join("app", "frame", "data", "requirements-office.lock")  # sync.release.dependency_lock's
 VENV_PACKAGES = frozenset({"pip", "setuptools", "loket-kecamatan"})  # what venv and the guide's pip line install
@@ -427,7 +434,7 @@ def signer_start(program_folder):
                  "Loket ini disimpan, tidak ada. Di folder Loket (%s) ketik\n  %s\nlalu ketik perintahnya lagi (%s). "
                  "Tidak ada kunci yang dibuka." % (KEPT_PACKAGES, loket, download_line(program_folder), INSTALL_SECTION))
     venv, settings = venv_config()  # the Python typed, when it is a venv's
-    problems = (foreign_interpreters(venv, settings) + environment_problems([program])
+    problems = (foreign_interpreters(venv, settings) + environment_problems([program], target=True)
                 + unlocked_packages([program], program) + wheel_problems(program, wheel)
                 + locked_package_problems([program], program, kept))
     if problems:
