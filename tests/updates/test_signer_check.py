@@ -20,6 +20,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from sync.release import key_signing
+from tests.guide.test_guide_commands import command_lines
 from tests.sync.harness import ROOT
 from tests.updates.test_release_build import made_wheel
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
@@ -164,6 +165,44 @@ def test_on_debians_python3_a_clean_install_signs(tmp_path, release_wheel):
     made = signer(*laptop, *keys_argv(tmp_path))
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "flashdisk rilis" / "kunci-rilis" / "targets.pem").is_file()
+
+
+def test_the_guides_install_lines_typed_make_a_laptop_that_signs_and_never_runs_a_planted_pth(tmp_path, release_wheel):
+    """The guide's Linux install lines typed into bash as printed, with the guide's python3 (Debian's where
+    this machine has it; else this Python): real pip --target of the app wheel and of the whole lock, pip's
+    own RECORD rows (its bin, a wheel's data such as segno's share/man). `release keys` passes the check; a
+    `.pth` planted in program then never runs, the key line typed with -I -S (refused by name) or without."""
+    python = shlex.quote(str(DEBIAN_PYTHON) if debian_python() else sys.executable)
+    home, loket = tmp_path / "rumah", tmp_path / "Loket"
+    (home / "Downloads").mkdir(parents=True)
+    loket.mkdir()
+    version = release_wheel.name.split("-")[1]
+    shutil.copyfile(release_wheel, home / "Downloads" / release_wheel.name)
+    env = dict({k: v for k, v in outside_env().items() if k != "PYTHONPATH"}, HOME=str(home))
+    block = re.search(r'<code data-sistem="linux">(cp ~/Downloads/.*?)</code>', GUIDE.read_text("utf-8"), re.S).group(1)
+    for line in block.replace("0.2.0", version).splitlines():
+        typed = subprocess.run(["bash", "-c", re.sub(r"^python3 ", python + " ", line)], cwd=loket, env=env,
+                               capture_output=True, text=True, timeout=600)
+        assert typed.returncode == 0, (line, typed.stdout[-2000:], typed.stderr[-2000:])
+
+    def keys(isolated: bool, name: str) -> subprocess.CompletedProcess:
+        line = next(text for text in command_lines(GUIDE.read_text("utf-8")) if text.startswith("python3 -I -S ")
+                    and " release keys " in text)
+        line = re.sub(r"--keys \S+ --root \S+", f"--keys {tmp_path / name / 'kunci-rilis'} --root {tmp_path / name / 'kunci-root'}",
+                      line)
+        line = python + line[len("python3"):].replace(" -I -S ", " -I -S " if isolated else " ", 1)
+        return subprocess.run(["bash", "-c", line], cwd=loket, env=env, capture_output=True, text=True, timeout=300)
+
+    made = keys(True, "bersih")
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "bersih" / "kunci-rilis" / "targets.pem").is_file()
+    marker = tmp_path / "hook-berjalan"
+    (loket / "program" / "zz-kait.pth").write_text(f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n")
+    refused, plain = keys(True, "ditanam"), keys(False, "ditanam-polos")
+    assert not marker.exists()
+    assert refused.returncode == 1 and "zz-kait.pth (tidak dipasang pip)" in refused.stderr, refused.stderr
+    assert plain.returncode == 2 and " -I -S program/run.py release keys " in plain.stderr, plain.stderr
+    assert not (tmp_path / "ditanam").exists() and not (tmp_path / "ditanam-polos").exists()
 
 
 @pytest.mark.parametrize("command", ["sign", "keys"])
@@ -441,7 +480,6 @@ def guide_sign_line(python: Path, keys: Path, isolated: bool) -> str:
     """The guide's Linux `release sign` line as the admin types it into bash in the Loket folder: its
     `python3` this laptop's Python, the stick's folder in place of /media/<nama>/..., and, typed wrongly,
     without -I -S."""
-    from tests.guide.test_guide_commands import command_lines
     line = next(text for text in command_lines(GUIDE.read_text("utf-8"))
                 if text.startswith("python3 -I -S ") and " release sign " in text)
     line = line.replace("/media/<nama>/RILIS/kunci-rilis", shlex.quote(str(keys)))
