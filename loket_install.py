@@ -388,11 +388,19 @@ def installed_version(program_folder):
     return None
 
 
+def read_at_start(program_folder):
+    """This folder is one whose .pth files Python runs when it starts without -S: a site-packages folder of
+    this Python or of the venv above it (site_folders), or the user's (`pip install --user`)."""
+    import site
+    program = os.path.normcase(os.path.realpath(program_folder))
+    user = os.path.normcase(os.path.realpath(site.getusersitepackages()))
+    return program in site_folders(program_folder) or program == user
+
+
 def target_install(program_folder):
     """Loket installed in this folder as the key laptop's guide says (`pip install --target program`): from
     the release wheel, in a folder that is none of the site-packages folders Python reads at start."""
-    program = os.path.normcase(os.path.realpath(program_folder))
-    return installed_version(program) is not None and program not in site_folders(program_folder)
+    return installed_version(program_folder) is not None and not read_at_start(program_folder)
 
 
 INSTALL_SECTION = "panduan admin kabupaten, bagian Memasang Loket di laptop kunci"
@@ -414,7 +422,7 @@ def signer_start(program_folder):
                  "folder sumber (%s), bukan dari wheel rilis, sehingga pip tidak mencatat sidik berkasnya. Pasang "
                  "Loket di laptop kunci dari wheel rilis (%s), lalu ketik perintahnya dari folder itu. Tidak ada "
                  "kunci yang dibuka." % (program_folder, INSTALL_SECTION))
-    if program in site_folders(program_folder):
+    if read_at_start(program_folder):
         # The earlier guide's layout: a .pth planted there runs whenever this Python starts without -S,
         # before run.py, the stick maybe in (issue 88)
         sys.exit("Loket di laptop ini dipasang di folder paket Python (%s), yang berkas .pth-nya dijalankan Python "
