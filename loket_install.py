@@ -185,11 +185,8 @@ def environment_problems(folders, target=False):
                 problems.append("%s (tidak terbaca)" % os.path.join(entry, "RECORD"))
                 continue
             for name, recorded in rows:
-                if target and name.startswith(TARGET_DATA) and name.count("/") > 2:
-                    name = name[len(TARGET_DATA):]  # a wheel's data (segno's share/man) pip moved into the folder
-                    if name.startswith(TARGET_SCRIPTS + "/"):
-                        continue  # see TARGET_SCRIPTS
-                if name.startswith(("../", "/")):
+                name = target_row(name) if target else name
+                if name is None or name.startswith(("../", "/")):
                     continue  # outside the folder: a venv's scripts
                 path = os.path.normcase(os.path.normpath(os.path.join(folder, name)))
                 listed.add(path)
@@ -225,6 +222,16 @@ def environment_problems(folders, target=False):
 # top of a site-packages folder, so `bin` is left out.
 TARGET_DATA = "../../"
 TARGET_SCRIPTS = "bin"
+
+
+def target_row(name):
+    """A RECORD row of a `pip install --target` folder as the folder-relative path of its file: a wheel's
+    data in a folder of its own (../../share/man/..., segno's) moved in; None for the scripts in `bin`.
+    Other rows as written (one still outside the folder is skipped, its file then listed by no row)."""
+    if name.startswith(TARGET_DATA) and name.count("/") > 2:
+        name = name[len(TARGET_DATA):]
+        return None if name.startswith(TARGET_SCRIPTS + "/") else name
+    return name
 OFFICE_LOCK = os.path.join("app", "frame", "data", "requirements-office.lock")  # sync.release.dependency_lock's
 VENV_PACKAGES = frozenset({"pip", "setuptools", "loket-kecamatan"})  # what venv and the guide's pip line install
 
@@ -286,7 +293,7 @@ def _wheel_key(filename):
     return _canonical(parts[0]), parts[1].lower() if len(parts) > 1 else ""
 
 
-def locked_package_problems(folders, program_folder, kept):
+def locked_package_problems(folders, program_folder, kept, target=False):
     """Each file of an installed locked package (not Loket, not venv's own pip) that is not, byte for byte,
     the one in its wheel kept in `kept` (the Loket folder's paket: the files `pip download` took, each
     with a sha256 the lock names), as "folder-relative name (why)": pip's RECORD of them is written on the
@@ -311,7 +318,7 @@ def locked_package_problems(folders, program_folder, kept):
             key = _wheel_key(entry[:-len(".dist-info")])
             if key[0] in VENV_PACKAGES or key[0] not in locked:
                 continue  # Loket's own (wheel_problems), venv's pip, or refused by unlocked_packages
-            found = [wheel_problems(folder, wheel, entry) for wheel in wheels.get(key, [])]
+            found = [wheel_problems(folder, wheel, entry, target) for wheel in wheels.get(key, [])]
             if not found:
                 problems.append("%s (wheel-nya tidak ada di %s dengan sidik yang disebut daftar versi)" % (entry, kept))
             elif all(found):
@@ -335,11 +342,12 @@ def kept_wheel(folders, venv):
     return None, None
 
 
-def wheel_problems(folder, wheel, dist_info=None):
-    """Each file of one package's install in `folder` (Loket's own, or the one of `dist_info`) that is not
-    the wheel's own byte for byte, and each file its RECORD lists that the wheel does not hold, as
-    "folder-relative name (why)": pip's RECORD is written on the laptop and could be rewritten with a
-    changed module (issue 88 finding 5); the wheel is what the admin downloaded and keeps."""
+def wheel_problems(folder, wheel, dist_info=None, target=False):
+    """Each file of one package's install in `folder` (Loket's own, or the one of `dist_info`; `target`: a
+    `pip install --target` folder, which holds the wheel's data too) that is not the wheel's own byte for
+    byte, and each file its RECORD lists that the wheel does not hold, as "folder-relative name (why)":
+    pip's RECORD is written on the laptop and could be rewritten with a changed module (issue 88 finding
+    5); the wheel is what the admin downloaded and keeps."""
     import zipfile
     label = "wheel rilis" if dist_info is None else "wheel %s" % os.path.basename(wheel)
     problems, members = [], set()
@@ -350,7 +358,8 @@ def wheel_problems(folder, wheel, dist_info=None):
                 if name.endswith("/"):
                     continue
                 if parts[0].endswith(".data"):  # purelib/platlib land in site-packages; scripts, headers elsewhere
-                    if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
+                    kept_here = ("purelib", "platlib") + (("data",) if target and len(parts) > 3 else ())
+                    if len(parts) < 3 or parts[1] not in kept_here:
                         continue
                     name = "/".join(parts[2:])
                 members.add(name)
@@ -372,7 +381,8 @@ def wheel_problems(folder, wheel, dist_info=None):
         if not (entry == dist_info if dist_info else entry.startswith(APP_DIST + "-") and entry.endswith(".dist-info")):
             continue
         for name, _ in record_rows(record) or []:
-            if name.startswith(("../", "/")) or "__pycache__" in name.split("/") or name in members:
+            name = target_row(name) if target else name
+            if name is None or name.startswith(("../", "/")) or "__pycache__" in name.split("/") or name in members:
                 continue
             if name.startswith(entry + "/") and name[len(entry) + 1:] in PIP_OWN:
                 continue
@@ -443,8 +453,8 @@ def signer_start(program_folder):
                  "Tidak ada kunci yang dibuka." % (KEPT_PACKAGES, loket, download_line(program_folder), INSTALL_SECTION))
     venv, settings = venv_config()  # the Python typed, when it is a venv's
     problems = (foreign_interpreters(venv, settings) + environment_problems([program], target=True)
-                + unlocked_packages([program], program) + wheel_problems(program, wheel)
-                + locked_package_problems([program], program, kept))
+                + unlocked_packages([program], program) + wheel_problems(program, wheel, target=True)
+                + locked_package_problems([program], program, kept, target=True))
     if problems:
         shown = "\n".join("- " + problem for problem in problems[:15])
         more = "\n- dan %d berkas lagi" % (len(problems) - 15) if len(problems) > 15 else ""

@@ -109,13 +109,22 @@ def laptop_install(loket: Path, wheel: Path, python: Path | None = None) -> tupl
     subprocess.run([installer, "-m", "pip", "install", "-q", "--target", str(program), "--no-deps", "--no-index",
                     "--disable-pip-version-check", str(kept)], check=True, capture_output=True, env=outside_env())
     for dist in installed_closure():
+        moved = False  # a venv's ../../../share/... is --target's ../../share/..., moved into program
         for file in dist.files or []:
-            source = Path(file.locate())
-            target = Path(os.path.normpath(program / file))
+            source, name = Path(file.locate()), str(file)
+            if name.startswith("../../../") and not name.startswith("../../../bin/"):
+                name, moved = name[len("../../../"):], True
+            target = Path(os.path.normpath(program / name))
             if not source.is_file() or "__pycache__" in file.parts or program not in target.parents:
                 continue  # bytecode, and the scripts pip put beside site-packages (--target: program/bin)
             target.parent.mkdir(parents=True, exist_ok=True)
             link_or_copy(source, target)
+        if moved:  # its RECORD as pip --target writes it (a file of its own: the link stays untouched)
+            record = next(path for path in program.glob("*.dist-info/RECORD")
+                          if path.parent.name.lower().startswith(dist.metadata["Name"].lower().replace("-", "_") + "-"))
+            rows = record.read_text("utf-8").replace("../../../", "../../")
+            record.unlink()
+            record.write_text(rows, "utf-8")
     return python or laptop_python(loket.parent / "Python"), program
 
 
@@ -404,6 +413,28 @@ def test_a_pth_listed_with_its_right_hash_by_a_locked_package_is_refused_and_nev
     refused = signer(python, program, *keys_argv(tmp_path))
     assert not marker.exists()
     assert refused.returncode != 0 and "zz-kait.pth (tidak ada di wheel flask-" in refused.stderr, refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
+
+
+@pytest.mark.parametrize("row", ["../../flask/simplejson.py", "../../simplejson.py"])
+def test_a_module_a_locked_packages_record_lists_as_moved_data_is_refused(tmp_path, laptop, row):
+    """pip --target lists a wheel's data as ../../<folder>/... (moved into program): a module a rewritten
+    RECORD lists that way, with its right hash, is still a file the kept wheel does not hold (or, at the
+    top, a file no row lists)."""
+    python, program = laptop
+    marker = tmp_path / "modul-berjalan"
+    flask = next(path.name for path in program.glob("flask-*.dist-info"))
+    data = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n".encode()
+    name = row[len("../../"):]
+    rewrite_record(program, flask, name, data)  # the file, and its row as a folder-relative name
+    record = program / flask / "RECORD"
+    rows = record.read_text("utf-8").replace(f"\n{name},", f"\n{row},")
+    record.unlink()
+    record.write_text(rows, "utf-8")
+    refused = signer(python, program, *keys_argv(tmp_path))
+    assert not marker.exists()
+    said = f"{name} (tidak ada di wheel flask-" if "/" in name else f"{name} (tidak dipasang pip)"
+    assert refused.returncode == 1 and said in refused.stderr, refused.stderr
     assert not (tmp_path / "flashdisk rilis").exists()
 
 
