@@ -1,32 +1,35 @@
 """The install as pip wrote it: each file against the hash pip recorded (every *.dist-info/RECORD), and
 the signer's start that checks it before any of it runs (issue 79).
 
-`release sign` and `release keys` open the regency's keys. A file written into the laptop's Loket or
-its environment since pip installed them (a `.pth`, a `sitecustomize`, a changed module) would run
-with the keys at hand, so those two commands start as
+`release sign` and `release keys` open the regency's keys. A file written into the laptop's Loket since
+pip installed it (a `.pth`, a `sitecustomize`, a changed module) must not run with the keys at hand. The
+key laptop's Loket is installed with `pip install --target program` into the Loket folder's `program`: a
+folder no Python scans when it starts (site reads .pth files only in its site-packages), so however the
+command is typed nothing of the install runs before run.py (issue 88: a `.pth` in a venv's site-packages
+ran at a start typed without -I -S, with the stick in). The two commands start as
 
-    .venv\\Scripts\\python -I -S .venv\\Lib\\site-packages\\run.py release sign ...
+    py -I -S program\\run.py release sign ...          (Linux: python3 -I -S program/run.py ...)
 
-`-S`: Python imports no `site`, so no `.pth` of site-packages runs before the check; `-I`: no
-PYTHON* variable, no user site, not the current folder. run.py then calls signer_start, which, with
-only the standard library, compares Loket's own files with the release wheel the admin keeps in the
-Loket folder (wheel_problems: pip's RECORD is written on the laptop and could be rewritten together with
-a module), each locked package's files with its wheel the install kept in the Loket folder's `paket`
-(locked_package_problems: a wheel whose sha256 the lock names), every file of the site-packages folders
-this Python would add (the venv's, found as `site` finds them) with their RECORD rows, refuses a file no RECORD lists (a planted `.pth`), a package
-the lock does not name, and a venv interpreter that is not the Python pyvenv.cfg names, naming each;
-then it puts those folders on sys.path itself, running none of their `.pth` files (the lock needs none).
-Bytecode is read only from a new empty folder (sys.pycache_prefix): a planted `__pycache__` file is
-never loaded. Run from a source tree (`pip install -e .`) the program's own files have no RECORD:
+`-S`: Python imports no `site`, so not even its own site-packages' `.pth` files run; `-I`: no PYTHON*
+variable, no user site, not the current folder. Typed without them, run.py's first lines refuse and name the
+line (refuse_unisolated). With them, run.py calls signer_start, which, with only the standard library,
+compares Loket's own files with the release wheel the admin keeps in the Loket folder (wheel_problems: pip's
+RECORD is written on the laptop and could be rewritten together with a module), each locked package's
+files with its wheel the install kept in the Loket folder's `paket` (locked_package_problems: a wheel whose
+sha256 the lock names), every file of `program` with its RECORD row, refuses a file no RECORD lists (a
+planted `.pth`), a package the lock does not name, an install inside a site-packages folder (the old
+layout, whose .pth files Python runs at start), and a venv interpreter that is not the Python pyvenv.cfg
+names, naming each; then it puts `program` on sys.path itself, running none of its `.pth` files (the lock
+needs none). Bytecode is read only from a new empty folder (sys.pycache_prefix): a planted `__pycache__`
+file is never loaded. Run from a source tree (`pip install -e .`) the program's own files have no RECORD:
 the signer refuses, and the laptop installs Loket from the release wheel (docs/operations.md).
 
 What this does not stop: a process of the same user still running while the command runs (it could
-write after the check), or left behind by a `.pth` that ran at an earlier plain start (a command typed
-without -I -S, or any other laptop command); a file of venv's own pip changed together with its RECORD
-line (the signer never imports pip); the release build's sandbox
+write after the check); a `.pth` written into the Python's own site-packages or user site (not Loket's: it
+runs at a start typed without -I -S, and the refusal comes after it); the release build's sandbox
 (sync/release/candidate_sandbox.py) keeps a candidate from writing here at all.
 
-Stdlib only, imported before site-packages is on sys.path; the launcher (app/updates/launcher.py)
+Stdlib only, loaded by run.py before anything else of the install; the launcher (app/updates/launcher.py)
 checks an installed version's folder with damaged_files."""
 import base64
 import csv
@@ -167,10 +170,10 @@ def foreign_interpreters(venv, settings):
             and not _same_file(os.path.join(scripts, name), bases[name])]
 
 
-def environment_problems(folders):
-    """Each file of these site folders that differs from what pip recorded, as "folder-relative name
-    (why)": changed or missing, listed without a hash, or listed by no RECORD at all. Bytecode in
-    __pycache__ is left out (signer_start never reads it)."""
+def environment_problems(folders, target=False):
+    """Each file of these site folders (or of one `pip install --target` folder: `target`) that differs
+    from what pip recorded, as "folder-relative name (why)": changed or missing, listed without a hash, or
+    listed by no RECORD at all. Bytecode in __pycache__ is left out (signer_start never reads it)."""
     problems, listed = [], set()
     for folder in folders:
         for entry in sorted(os.listdir(folder)):
@@ -182,6 +185,9 @@ def environment_problems(folders):
                 problems.append("%s (tidak terbaca)" % os.path.join(entry, "RECORD"))
                 continue
             for name, recorded in rows:
+                name = target_row(name) if target else name
+                if name is None or name.startswith(("../", "/")):
+                    continue  # outside the folder: a venv's scripts
                 path = os.path.normcase(os.path.normpath(os.path.join(folder, name)))
                 listed.add(path)
                 if "__pycache__" in name.split("/") or name.endswith(".dist-info/RECORD"):
@@ -200,7 +206,8 @@ def environment_problems(folders):
                     problems.append("%s (tidak dipasang pip)" % name)
             continue
         for top, subfolders, files in os.walk(folder):
-            subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+            subfolders[:] = sorted(name for name in subfolders if name != "__pycache__"
+                                   and not (target and top == folder and name == TARGET_SCRIPTS))
             for name in sorted(files):
                 path = os.path.normcase(os.path.join(top, name))
                 if path not in listed:
@@ -208,6 +215,23 @@ def environment_problems(folders):
     return problems
 
 
+# `pip install --target` installs into a "home" scheme (Windows too) and moves its items into the folder:
+# RECORD rows are relative to its lib/python, so the wheels' data and scripts are listed as ../../<name>.
+# The scripts land in `bin`, which a second install into the same folder keeps as it was ("Target directory
+# ... bin already exists"): nothing imports or runs them, and Python scans no folder for .pth files but the
+# top of a site-packages folder, so `bin` is left out.
+TARGET_DATA = "../../"
+TARGET_SCRIPTS = "bin"
+
+
+def target_row(name):
+    """A RECORD row of a `pip install --target` folder as the folder-relative path of its file: a wheel's
+    data in a folder of its own (../../share/man/..., segno's) moved in; None for the scripts in `bin`.
+    Other rows as written (one still outside the folder is skipped, its file then listed by no row)."""
+    if name.startswith(TARGET_DATA) and name.count("/") > 2:
+        name = name[len(TARGET_DATA):]
+        return None if name.startswith(TARGET_SCRIPTS + "/") else name
+    return name
 OFFICE_LOCK = os.path.join("app", "frame", "data", "requirements-office.lock")  # sync.release.dependency_lock's
 VENV_PACKAGES = frozenset({"pip", "setuptools", "loket-kecamatan"})  # what venv and the guide's pip line install
 
@@ -256,13 +280,10 @@ def unlocked_packages(folders, program_folder):
 KEPT_PACKAGES = "paket"  # in the Loket folder: the locked packages' wheels the guide's install downloaded
 
 
-def download_line():
+def download_line(program_folder):
     """The guide's line that keeps the lock's wheels for this Python in the Loket folder's paket (typed there)."""
-    if os.name == "nt":
-        python, lock = ".venv\\Scripts\\python", ".venv\\Lib\\site-packages\\" + OFFICE_LOCK.replace("/", "\\")
-    else:
-        python = ".venv/bin/python"
-        lock = ".venv/lib/python%d.%d/site-packages/%s" % (sys.version_info[:2] + (OFFICE_LOCK.replace(os.sep, "/"),))
+    python = "py" if os.name == "nt" else "python3"
+    lock = os.path.join(os.path.basename(os.path.normpath(program_folder)), OFFICE_LOCK)
     return "%s -m pip download --no-deps --require-hashes -d %s -r %s" % (python, KEPT_PACKAGES, lock)
 
 
@@ -272,7 +293,7 @@ def _wheel_key(filename):
     return _canonical(parts[0]), parts[1].lower() if len(parts) > 1 else ""
 
 
-def locked_package_problems(folders, program_folder, kept):
+def locked_package_problems(folders, program_folder, kept, target=False):
     """Each file of an installed locked package (not Loket, not venv's own pip) that is not, byte for byte,
     the one in its wheel kept in `kept` (the Loket folder's paket: the files `pip download` took, each
     with a sha256 the lock names), as "folder-relative name (why)": pip's RECORD of them is written on the
@@ -297,7 +318,7 @@ def locked_package_problems(folders, program_folder, kept):
             key = _wheel_key(entry[:-len(".dist-info")])
             if key[0] in VENV_PACKAGES or key[0] not in locked:
                 continue  # Loket's own (wheel_problems), venv's pip, or refused by unlocked_packages
-            found = [wheel_problems(folder, wheel, entry) for wheel in wheels.get(key, [])]
+            found = [wheel_problems(folder, wheel, entry, target) for wheel in wheels.get(key, [])]
             if not found:
                 problems.append("%s (wheel-nya tidak ada di %s dengan sidik yang disebut daftar versi)" % (entry, kept))
             elif all(found):
@@ -321,11 +342,12 @@ def kept_wheel(folders, venv):
     return None, None
 
 
-def wheel_problems(folder, wheel, dist_info=None):
-    """Each file of one package's install in `folder` (Loket's own, or the one of `dist_info`) that is not
-    the wheel's own byte for byte, and each file its RECORD lists that the wheel does not hold, as
-    "folder-relative name (why)": pip's RECORD is written on the laptop and could be rewritten with a
-    changed module (issue 88 finding 5); the wheel is what the admin downloaded and keeps."""
+def wheel_problems(folder, wheel, dist_info=None, target=False):
+    """Each file of one package's install in `folder` (Loket's own, or the one of `dist_info`; `target`: a
+    `pip install --target` folder, which holds the wheel's data too) that is not the wheel's own byte for
+    byte, and each file its RECORD lists that the wheel does not hold, as "folder-relative name (why)":
+    pip's RECORD is written on the laptop and could be rewritten with a changed module (issue 88 finding
+    5); the wheel is what the admin downloaded and keeps."""
     import zipfile
     label = "wheel rilis" if dist_info is None else "wheel %s" % os.path.basename(wheel)
     problems, members = [], set()
@@ -336,7 +358,8 @@ def wheel_problems(folder, wheel, dist_info=None):
                 if name.endswith("/"):
                     continue
                 if parts[0].endswith(".data"):  # purelib/platlib land in site-packages; scripts, headers elsewhere
-                    if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
+                    kept_here = ("purelib", "platlib") + (("data",) if target and len(parts) > 3 else ())
+                    if len(parts) < 3 or parts[1] not in kept_here:
                         continue
                     name = "/".join(parts[2:])
                 members.add(name)
@@ -358,7 +381,8 @@ def wheel_problems(folder, wheel, dist_info=None):
         if not (entry == dist_info if dist_info else entry.startswith(APP_DIST + "-") and entry.endswith(".dist-info")):
             continue
         for name, _ in record_rows(record) or []:
-            if name.startswith(("../", "/")) or "__pycache__" in name.split("/") or name in members:
+            name = target_row(name) if target else name
+            if name is None or name.startswith(("../", "/")) or "__pycache__" in name.split("/") or name in members:
                 continue
             if name.startswith(entry + "/") and name[len(entry) + 1:] in PIP_OWN:
                 continue
@@ -366,59 +390,92 @@ def wheel_problems(folder, wheel, dist_info=None):
     return problems
 
 
+def installed_version(program_folder):
+    """The version of Loket pip installed in this folder (its dist-info), None in a source tree."""
+    for entry in sorted(os.listdir(program_folder)):
+        if entry.startswith(APP_DIST + "-") and entry.endswith(".dist-info"):
+            return entry[len(APP_DIST) + 1:-len(".dist-info")]
+    return None
+
+
+def read_at_start(program_folder):
+    """This folder is one whose .pth files Python runs when it starts without -S: a site-packages folder of
+    this Python or of the venv above it (site_folders), or the user's (`pip install --user`)."""
+    import site
+    program = os.path.normcase(os.path.realpath(program_folder))
+    user = os.path.normcase(os.path.realpath(site.getusersitepackages()))
+    return program in site_folders(program_folder) or program == user
+
+
+def target_install(program_folder):
+    """Loket installed in this folder as the key laptop's guide says (`pip install --target program`): from
+    the release wheel, in a folder that is none of the site-packages folders Python reads at start."""
+    return installed_version(program_folder) is not None and not read_at_start(program_folder)
+
+
+INSTALL_SECTION = "panduan admin kabupaten, bagian Memasang Loket di laptop kunci"
+
+
 def signer_start(program_folder):
-    """The start of `python -I -S run.py release sign|keys`: returns once this install is the kept
-    release wheel and what pip wrote of its lock, with its folders on sys.path; otherwise exits with one
-    Indonesian sentence naming the file. No file of site-packages is imported or run before the check."""
+    """The start of `python -I -S program/run.py release sign|keys`: returns once this install is the kept
+    release wheel and what pip wrote of its lock, with its folder on sys.path; otherwise exits with one
+    Indonesian sentence naming the file. No file of the install is imported or run before the check."""
     global CHECKED
     import atexit
     import shutil
     if sys.pycache_prefix:  # run.py's new empty folder (no planted .pyc is read): gone at the end
         atexit.register(shutil.rmtree, sys.pycache_prefix, True)
-    folders = site_folders(program_folder)
     program = os.path.normcase(os.path.realpath(program_folder))
-    if program not in folders:
+    version = installed_version(program)
+    if version is None:
         sys.exit("Penandatangan tidak dapat memeriksa dirinya: Loket yang menjalankan perintah ini dipasang dari "
                  "folder sumber (%s), bukan dari wheel rilis, sehingga pip tidak mencatat sidik berkasnya. Pasang "
-                 "Loket di laptop kunci dari wheel rilis (panduan admin kabupaten, bagian Memasang Loket di laptop "
-                 "kunci), lalu ketik perintahnya dari folder itu. Tidak ada kunci yang dibuka." % program_folder)
-    venv, settings = venv_config(program_folder)
-    version, wheel = kept_wheel(folders, venv)
-    if wheel and not os.path.isfile(wheel):
+                 "Loket di laptop kunci dari wheel rilis (%s), lalu ketik perintahnya dari folder itu. Tidak ada "
+                 "kunci yang dibuka." % (program_folder, INSTALL_SECTION))
+    if read_at_start(program_folder):
+        # The earlier guide's layout: a .pth planted there runs whenever this Python starts without -S,
+        # before run.py, the stick maybe in (issue 88)
+        sys.exit("Loket di laptop ini dipasang di folder paket Python (%s), yang berkas .pth-nya dijalankan Python "
+                 "setiap kali mulai, sebelum program sempat memeriksa dirinya. Pasang Loket untuk kunci di folder "
+                 "baru dengan pip install --target program (%s), lalu ketik perintahnya dari folder itu. Tidak ada "
+                 "kunci yang dibuka." % (program_folder, INSTALL_SECTION))
+    loket = os.path.dirname(program)
+    wheel = os.path.join(loket, "%s-%s-py3-none-any.whl" % (APP_DIST, version))
+    if not os.path.isfile(wheel):
         sys.exit("Penandatangan tidak dapat memeriksa dirinya: wheel rilis %s, yang dipasang di Loket ini, tidak ada "
                  "di folder Loket (%s). Salin wheel rilis %s yang Anda unduh dari halaman rilis proyek ke folder itu "
-                 "(panduan admin kabupaten, bagian Memasang Loket di laptop kunci), lalu ketik perintahnya lagi. "
-                 "Tidak ada kunci yang dibuka." % (os.path.basename(wheel), os.path.dirname(wheel), version))
-    kept = os.path.join(os.path.dirname(venv) if venv else program, KEPT_PACKAGES)
+                 "(%s), lalu ketik perintahnya lagi. Tidak ada kunci yang dibuka."
+                 % (os.path.basename(wheel), loket, version, INSTALL_SECTION))
+    kept = os.path.join(loket, KEPT_PACKAGES)
     if not os.path.isdir(kept):
         sys.exit("Penandatangan tidak dapat memeriksa dirinya: folder %s, tempat wheel paket yang dipasang bersama "
-                 "Loket ini disimpan, tidak ada. Di folder Loket (%s) ketik\n  %s\nlalu ketik perintahnya lagi (panduan "
-                 "admin kabupaten, bagian Memasang Loket di laptop kunci). Tidak ada kunci yang dibuka."
-                 % (KEPT_PACKAGES, os.path.dirname(kept), download_line()))
-    problems = (foreign_interpreters(venv, settings) + environment_problems(folders)
-                + unlocked_packages(folders, program)
-                + (wheel_problems(program, wheel) if wheel else ["%s-*.dist-info (hilang)" % APP_DIST])
-                + locked_package_problems(folders, program, kept))
+                 "Loket ini disimpan, tidak ada. Di folder Loket (%s) ketik\n  %s\nlalu ketik perintahnya lagi (%s). "
+                 "Tidak ada kunci yang dibuka." % (KEPT_PACKAGES, loket, download_line(program_folder), INSTALL_SECTION))
+    venv, settings = venv_config()  # the Python typed, when it is a venv's
+    problems = (foreign_interpreters(venv, settings) + environment_problems([program], target=True)
+                + unlocked_packages([program], program) + wheel_problems(program, wheel, target=True)
+                + locked_package_problems([program], program, kept, target=True))
     if problems:
         shown = "\n".join("- " + problem for problem in problems[:15])
         more = "\n- dan %d berkas lagi" % (len(problems) - 15) if len(problems) > 15 else ""
         sys.exit("Program penandatangan di laptop ini tidak sama dengan yang dipasang pip dari wheel rilis "
                  "(di %s):\n%s%s\nBerkas itu ditulis sesudah pemasangan, mungkin oleh program lain. Tidak ada kunci "
                  "yang dibuka. Jangan pakai Loket ini untuk kunci; pasang Loket baru dari wheel rilis di folder "
-                 "baru (panduan admin kabupaten, bagian Memasang Loket di laptop kunci) dan laporkan berkas di atas "
-                 "ke proyek." % (os.pathsep.join(folders), shown, more))
-    # The checked folders on sys.path, and no .pth file of them run: the lock needs none, and a .pth listed
-    # with its right hash by a rewritten RECORD would run here with the keys at hand (issue 88 finding 5).
-    on_path = {os.path.normcase(os.path.realpath(entry)) for entry in sys.path if entry}
-    sys.path.extend(folder for folder in folders if folder not in on_path)
+                 "baru (%s) dan laporkan berkas di atas ke proyek." % (program, shown, more, INSTALL_SECTION))
+    # The checked folder on sys.path after the standard library, and none of its .pth files run: the lock
+    # needs none, and one listed with its right hash by a rewritten RECORD must not run with the keys at hand.
+    if program not in {os.path.normcase(os.path.realpath(entry)) for entry in sys.path if entry}:
+        sys.path.append(program)
     CHECKED = True
 
 
 def ran_unchecked(program_folder):
     """For `release sign|keys` started without -I -S (refused by refuse_unisolated): what of this install
-    may have run at that start, before any line of run.py (a planted .pth, one a rewritten RECORD lists, a
-    replaced interpreter, an unlocked package), as signer_start names them; empty for a source tree. Such a file may have read a stick
-    already in, or left a process waiting for one (issue 88 finding 5): the refusal must say so."""
+    may have run at that start, before any line of run.py. Nothing for the guide's install (`--target
+    program`: no site-packages folder, so Python runs none of its files at start) and for a source tree; for
+    an install inside site-packages (the earlier guide's .venv layout) what signer_start's checks name there (a
+    planted .pth, one a rewritten RECORD lists, a replaced interpreter, an unlocked package). Such a file may
+    have read a stick already in, or left a process waiting for one (issue 88 finding 5): the refusal says so."""
     folders = site_folders(program_folder)
     program = os.path.normcase(os.path.realpath(program_folder))
     if program not in folders:
@@ -453,8 +510,8 @@ def install_python(program_folder):
 
 def installed_line(program_folder, arguments, flags=()):
     """A command of this install on this system, quoted for its shell (app.frame.command_line.shell_line's
-    rule): this Python (with `flags`) and this install's run.py by its path (inside site-packages on the
-    key laptop, installed from the release wheel)."""
+    rule): this Python (with `flags`) and this install's run.py by its path (program/run.py on the key
+    laptop, installed from the release wheel with pip --target)."""
     import shlex
     import subprocess
     words = [_typed_path(install_python(program_folder)), *flags, _typed_path(os.path.join(program_folder, "run.py")),

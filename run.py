@@ -12,18 +12,21 @@ import sys
 
 
 def _signer_start() -> None:
-    """`python -I -S run.py release sign|keys` (loket_install.py): the install is checked against what pip
-    recorded before any file of it runs; bytecode only from a new empty folder, none written. Typed
-    without -I -S, refused here, before any other file of this install runs (issue 88 finding 5)."""
+    """`python -I -S program/run.py release sign|keys` (loket_install.py): the install is checked against
+    the wheels the admin keeps before any file of it runs; bytecode only from a new empty folder, none
+    written. Typed without -I -S, refused here, before any other file of this install runs (issue 88
+    finding 5): its folder is no site-packages folder (pip --target), so Python ran none of it at start."""
     words = [word for word in sys.argv[1:] if not word.startswith("-")]
     if not ("release" in words and words[words.index("release") + 1:][:1] in (["sign"], ["keys"])):
         return
+    here = os.path.dirname(os.path.abspath(__file__))
     if not (sys.flags.isolated and sys.flags.no_site):
         if __name__ == "__main__":  # typed (the tests import run and call main with their own words)
-            here = os.path.dirname(os.path.abspath(__file__))
-            sys.path.insert(0, here)
-            import loket_install
-            loket_install.refuse_unisolated(here, sys.argv[1:])
+            # Python put this folder first on sys.path: off it, so loket_install's standard-library imports
+            # cannot be served by a file planted beside run.py
+            sys.path[:] = [entry for entry in sys.path
+                           if entry and os.path.normcase(os.path.abspath(entry)) != os.path.normcase(here)]
+            _own_module(here, "loket_install").refuse_unisolated(here, sys.argv[1:])
             sys.exit(2)
         return
     # The standard library's zip (python311.zip) comes first on sys.path and normally does not exist: one
@@ -37,11 +40,17 @@ def _signer_start() -> None:
     import tempfile
     sys.dont_write_bytecode = True
     sys.pycache_prefix = tempfile.mkdtemp(prefix="loket-tanda-")
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path.insert(0, here)
-    import loket_install
-    sys.path.remove(here)
-    loket_install.signer_start(here)
+    _own_module(here, "loket_install").signer_start(here)
+
+
+def _own_module(here: str, name: str):
+    """This install's stdlib-only module `name`, loaded from its file alone: its folder stays off sys.path
+    until the check put it there (a file planted beside it is never imported by name)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, os.path.join(here, name + ".py"))
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 _signer_start()

@@ -40,15 +40,15 @@ def typed_path(path) -> str:
 
 def installed_line(arguments, flags=()) -> str:
     """A command of this install on this system: this Python (with `flags`) and this install's run.py by
-    its path (inside site-packages on the key laptop, installed from the release wheel)."""
+    its path (program/run.py on the key laptop, installed from the release wheel with pip --target)."""
     run_py = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "run.py")
     return shell_line([typed_path(sys.executable), *flags, typed_path(run_py), *arguments])
 
 
-# How the key laptop, installed from the release wheel as the guide says, starts release keys and sign,
-# typed in its Loket folder. Linux' line keeps its Python's folder as a pattern the shell fills in.
-LAPTOP_SIGNER = {WINDOWS: ".venv\\Scripts\\python -I -S .venv\\Lib\\site-packages\\run.py",
-                 LINUX: ".venv/bin/python -I -S .venv/lib/python3.*/site-packages/run.py"}
+# How the key laptop, installed from the release wheel as the guide says (pip --target into the Loket
+# folder's program: no folder Python reads at start, loket_install.py), starts release keys and sign, typed
+# in its Loket folder with the Python installed from python.org (Windows' py) or the distribution's python3.
+LAPTOP_SIGNER = {WINDOWS: "py -I -S program\\run.py", LINUX: "python3 -I -S program/run.py"}
 
 
 def laptop_signer_line(arguments, system: str) -> str:
@@ -57,11 +57,11 @@ def laptop_signer_line(arguments, system: str) -> str:
 
 
 def signs_here() -> bool:
-    """This install can run release sign: its run.py lies in this Python's site-packages (installed
-    from the release wheel), not in a source tree (loket_install.signer_start refuses that)."""
-    import sysconfig
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return os.path.normcase(os.path.realpath(here)) == os.path.normcase(os.path.realpath(sysconfig.get_paths()["purelib"]))
+    """This install can run release sign: installed from the release wheel as the key laptop's guide says
+    (loket_install.target_install), not a source tree nor site-packages (loket_install.signer_start refuses
+    those)."""
+    import loket_install
+    return loket_install.target_install(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
 def signer_line(arguments) -> str:

@@ -13,13 +13,12 @@ from tests.guide.signed_in_pages import center_client, page
 from tests.support.shell_split import windows_split
 
 # How each system's line begins: the Python inside the install's .venv, run from the Loket folder; on the
-# regency's key laptop (installed from the release wheel, issue 79) run.py is the installed one, and
-# `release keys` and `release sign` start with -I -S (loket_install.py).
+# regency's key laptop (installed from the release wheel with pip --target into the Loket folder's program,
+# issues 79 and 88) the Python installed on it and program's run.py, and `release keys` and `release sign`
+# start with -I -S (loket_install.py).
 INTERPRETERS = {"windows": ".venv\\Scripts\\python run.py ", "linux": ".venv/bin/python run.py "}
-LAPTOP = {"windows": ".venv\\Scripts\\python .venv\\Lib\\site-packages\\run.py ",
-          "linux": ".venv/bin/python .venv/lib/python3.*/site-packages/run.py "}
-SIGNER = {"windows": ".venv\\Scripts\\python -I -S .venv\\Lib\\site-packages\\run.py ",
-          "linux": ".venv/bin/python -I -S .venv/lib/python3.*/site-packages/run.py "}
+LAPTOP = {"windows": "py program\\run.py ", "linux": "python3 program/run.py "}
+SIGNER = {"windows": "py -I -S program\\run.py ", "linux": "python3 -I -S program/run.py "}
 SIGNER_STEPS = ("keys", "sign")
 CODE = re.compile(r"<code\b[^>]*>(.*?)</code>", re.S)
 PLACEHOLDER = re.compile(r"<[^<>]*>")  # <nama>, <folder data pusat>: the reader types their own

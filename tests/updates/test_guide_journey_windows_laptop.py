@@ -124,7 +124,7 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         assert "menjadi komputer uji" in rollout.make_pilot(True).text
 
         # The laptop: Loket from the release wheel (its Loket folder), the user folder with its Downloads.
-        laptop_install(loket / ".venv", build_release_wheel(tmp_path / "proyek"))
+        python, _ = laptop_install(loket, build_release_wheel(tmp_path / "proyek"))  # its python3: a Python of its own
         (user / "AppData" / "Local").mkdir(parents=True)
         release = wheel_with(downloads, VERSION, HOSTILE % {"laptop": str(loket), "stick": str(stick), "loot": str(loot),
                                                            "mark": LEFT_BEHIND}
@@ -136,7 +136,7 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         empty_zones.mkdir()
         laptop = dict({k: v for k, v in outside_env().items() if k != "PYTHONPATH"},
                       HOME=str(user), USERPROFILE=str(user), LOCALAPPDATA=str(user / "AppData" / "Local"),
-                      XDG_CONFIG_HOME=str(user / "AppData" / "Local"), PATH=str(loket / ".venv" / "bin"),  # no bwrap
+                      XDG_CONFIG_HOME=str(user / "AppData" / "Local"), PATH=str(python.parent),  # no bwrap
                       PYTHONTZPATH=str(empty_zones), PYTHONIOENCODING="cp1252", PYTHONUTF8="0", LC_ALL="C", LANG="C")
         on_the_laptop = fingerprints(tmp_path / "laptop")
 
