@@ -36,6 +36,13 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "settle_given_twice": ["tests/sync/test_conflict_routing.py"],
               "_revoke_older_desa_keys": ["tests/desa/test_f107_kecamatan_key.py"],
               "update_user": ["tests/auth/test_users_admin.py"],
+              "rotate_ca": ["tests/lan/test_office_tls.py"],  # its page's "ganti CA"
+              "app/survey/records.py:accept": ["tests/survey/test_survey_codes.py"],  # a walk-in answer's review
+              "app/settings/identity.py:save": ["tests/settings/test_settings_records.py",
+                                                "tests/settings/test_office_settings.py"],
+              "ask_for_a_password_without_the_office_name": ["tests/settings/test_first_run.py"],
+              "replace_photo": ["tests/registration/test_audit_readable.py", "tests/registration/test_slips_and_refusals.py"],
+              "app/indicators/records.py:save_targets": ["tests/indicators/test_indicators.py"],
               "_still_short": ["tests/audit/test_each_act_its_own_line.py"],
               "accepted_elsewhere": ["tests/audit/test_renumber_taken_elsewhere_has_its_line.py",
                                      "tests/desa/test_relay_two_counters.py"],
@@ -54,6 +61,7 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               **dict.fromkeys(["type_back_printed_key", "confirm_key_printed", "replace_recovery_key"],
                               ["tests/security/test_recovery_key_page.py",
                                "tests/security/test_keys_never_change_silently.py"]),  # the recovery key's page
+              "sync/center/desk_records.py:record_sign_in": ["tests/auth/test_one_sign_in.py"],  # both doors, both databases
               "app/auth/accounts.py:record_sign_in": ["tests/auth/test_sessions_and_doors.py",
                                                       "tests/auth/test_password_typed_again.py"]}
 LISTING = ROOT / "docs" / "act_mutants.txt"  # the last verdict of every act run (keep_listing)
@@ -111,7 +119,8 @@ TESTS_OF_PACKAGE = {"app/sync_page": "tests/sync", "sync/center": "tests/sync", 
 
 
 def tests_of(name: str, path: Path, actions) -> list[str]:
-    """The fast test files naming the act; else those of its package's tests quoting its line's action."""
+    """The fast test files naming the act; else those of its package's tests quoting its line's action, else all
+    of its package's tests."""
     for key in (f"{path.relative_to(ROOT).as_posix()}:{name}", name):  # a name two places use: by its place
         if key in REACHED_BY:
             return REACHED_BY[key]
@@ -120,7 +129,8 @@ def tests_of(name: str, path: Path, actions) -> list[str]:
         package = path.relative_to(ROOT).parent.as_posix()
         folder = TESTS_OF_PACKAGE.get(package, package.replace("app/", "tests/", 1))
         quoted = [arg for action in sorted(actions) for arg in ("-e", f'"{action}"')]
-        files = (_grep(quoted, folder) if (ROOT / folder).is_dir() else []) or _grep(quoted, "tests")
+        # else every test file of its package (not the whole suite's files quoting a common action, "ubah")
+        files = (_grep(quoted, folder) or _grep(["-e", ""], folder)) if (ROOT / folder).is_dir() else _grep(quoted, "tests")
     # the act's own package's tests first, then the guard's (they often name an act in a capability's source)
     own = TESTS_OF_PACKAGE.get(path.relative_to(ROOT).parent.as_posix(),
                                path.relative_to(ROOT).parent.as_posix().replace("app/", "tests/", 1)) + "/"
