@@ -1,12 +1,13 @@
 """Each declared act's line removed alone, and whether the fast tier's tests of that act notice (issue 91).
 
 For every function of app/ and sync/ declared `@act("...")` (app/frame/audit_rule.act), each statement in its
-own body that writes a line of a declared action (`audit.record("x", ...)`, `audit("x", ...)`) is replaced by
-`pass`; the fast tests whose files name the function (at most MOST_FILES) run against it (`-m "not slow" -x`); the file is put back.
-Prints one row an act: the mutant's place, KILLED or SURVIVED (or "no own line statement": the line is written
-by a function it calls), the seconds the run took. Usage: .venv/bin/python scripts/act_mutants.py [name ...]
-(names: function names to run, default all; tests/audit/test_every_line_writer_declared.py lists every
-line-writing function, declared or not). Runs the tests in this checkout: run nothing else in it meanwhile."""
+own body that writes a line of a declared action (`audit.record("x", ...)`, `audit("x", ...)`; else one writing
+a line whose action is computed) is replaced by `pass`; the act's fast tests (the files naming the function, at
+most MOST_FILES, or REACHED_BY's) run against it in one process (`-m "not slow" -x`); the file is put back.
+Prints one row a mutant: its place, KILLED (by which test, and whether for the refused line) or SURVIVED (or
+"no own line statement"), the seconds it took; the rows go to LISTING too. Usage:
+.venv/bin/python scripts/act_mutants.py [name ...] (function names, default all; a batch at a time on a shared
+machine). Runs the tests in this checkout: run nothing else in it meanwhile."""
 import ast
 import subprocess
 import sys
@@ -27,7 +28,9 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "reset_password": ["tests/auth/test_users_admin.py"],
               "record_download": ["tests/security/test_encryption_at_rest.py", "tests/core/test_relative_data_folder.py"],
               "add_attachment": ["tests/complaints/test_book.py"],
-              "link_with_center": ["tests/desa/test_desa_mode.py"], "enrol_desa": ["tests/desa/test_desa_mode.py"],
+              # a desa PC enrolled at a running center
+              **dict.fromkeys(["link_with_center", "enrol_desa"],
+                              ["tests/desa/test_relay.py::test_the_desa_pc_syncs_by_itself_and_by_its_button"]),
               "send_back": ["tests/recap/test_workflow.py"],
               "unlink_this_pc": ["tests/sync/test_enrol_page.py"],
               "replace_other_pc": ["tests/sync/test_pc_identity.py"], "_replace_key": ["tests/sync/test_pc_identity.py"],
@@ -54,7 +57,7 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               **dict.fromkeys(["_keep_consent", "_queue_message"], ["tests/sync/test_sms.py"]),
               "_mark_retry": ["tests/updates/test_retry_release.py"],
               **dict.fromkeys(["_taken_over", "_follow_previous_key"], ["tests/sync/test_center_re_enrolment.py"]),
-              "record_export": ["tests/complaints/test_book.py"], "save_desk_answer": ["tests/complaints/test_pages.py"],
+              "app/complaints/book.py:record_export": ["tests/complaints/test_book.py"], "save_desk_answer": ["tests/complaints/test_pages.py"],
               "_relay_moved": ["tests/desa/test_relay_audit.py"],
               "undo_enrolment": ["tests/desa/test_relay.py::test_a_code_used_by_another_pc_and_a_wrong_center_address_"
                                  "are_refused"],  # the center refuses the code's PC number
