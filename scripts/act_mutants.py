@@ -1,12 +1,13 @@
 """Each declared act's line removed alone, and whether the fast tier's tests of that act notice (issue 91).
 
 For every function of app/ and sync/ declared `@act("...")` (app/frame/audit_rule.act), each statement in its
-own body that writes a line of a declared action (`audit.record("x", ...)`, `audit("x", ...)`) is replaced by
-`pass`; the fast tests whose files name the function (at most MOST_FILES) run against it (`-m "not slow" -x`); the file is put back.
-Prints one row an act: the mutant's place, KILLED or SURVIVED (or "no own line statement": the line is written
-by a function it calls), the seconds the run took. Usage: .venv/bin/python scripts/act_mutants.py [name ...]
-(names: function names to run, default all; tests/audit/test_every_line_writer_declared.py lists every
-line-writing function, declared or not). Runs the tests in this checkout: run nothing else in it meanwhile."""
+own body that writes a line of a declared action (`audit.record("x", ...)`, `audit("x", ...)`; else one writing
+a line whose action is computed) is replaced by `pass`; the act's fast tests (the files naming the function, at
+most MOST_FILES, or REACHED_BY's) run against it in one process (`-m "not slow" -x`); the file is put back.
+Prints one row a mutant: its place, KILLED (by which test, and whether for the refused line) or SURVIVED (or
+"no own line statement"), the seconds it took; the rows go to LISTING too. Usage:
+.venv/bin/python scripts/act_mutants.py [name ...] (function names, default all; a batch at a time on a shared
+machine). Runs the tests in this checkout: run nothing else in it meanwhile."""
 import ast
 import subprocess
 import sys
@@ -15,43 +16,104 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
-# acts whose tests reach them through their page, not by name
+# acts whose tests reach them through their page, not by name (or whose name other tests quote): test files
+# or single tests (node ids)
 REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "set_up_office": ["tests/settings/test_first_run.py"],
               "_write": ["tests/audit/test_batch_line_per_row.py"],  # status.Moves' batch, per row
               "close_duplicate": ["tests/desa/test_relay_two_counters.py"],  # its page's button
-              "issue_pc_code": ["tests/desa/test_desa_mode.py"]}
+              "issue_pc_code": ["tests/desa/test_desa_mode.py"],
+              "revoke_desa_key": ["tests/desa/test_f107_qr.py"],  # its page's "Cabut kunci"
+              "hand_over": ["tests/registration/test_collective.py"],  # the collective letter's (the counter's is no act)
+              "reset_password": ["tests/auth/test_users_admin.py"],
+              "record_download": ["tests/security/test_encryption_at_rest.py", "tests/core/test_relative_data_folder.py"],
+              "add_attachment": ["tests/complaints/test_book.py"],
+              # a desa PC enrolled at a running center
+              **dict.fromkeys(["link_with_center", "enrol_desa"],
+                              ["tests/desa/test_relay.py::test_the_desa_pc_syncs_by_itself_and_by_its_button"]),
+              "send_back": ["tests/recap/test_workflow.py"],
+              "unlink_this_pc": ["tests/sync/test_enrol_page.py"],
+              "replace_other_pc": ["tests/sync/test_pc_identity.py"], "_replace_key": ["tests/sync/test_pc_identity.py"],
+              "note_installed": ["tests/updates/test_update_page.py"],
+              "record_usb_import": ["tests/sync/test_center_pages.py"],
+              "settle_given_twice": ["tests/sync/test_conflict_routing.py"],
+              "_revoke_older_desa_keys": ["tests/desa/test_f107_kecamatan_key.py"],
+              "update_user": ["tests/auth/test_users_admin.py"],
+              "rotate_ca": ["tests/lan/test_office_tls.py"],  # its page's "ganti CA"
+              "app/survey/records.py:accept": ["tests/survey/test_survey_codes.py"],  # a walk-in answer's review
+              "app/settings/identity.py:save": ["tests/settings/test_settings_records.py",
+                                                "tests/settings/test_office_settings.py"],
+              "ask_for_a_password_without_the_office_name": ["tests/settings/test_first_run.py"],
+              "replace_photo": ["tests/registration/test_audit_readable.py", "tests/registration/test_slips_and_refusals.py"],
+              "app/indicators/records.py:save_targets": ["tests/indicators/test_indicators.py"],
+              "_still_short": ["tests/audit/test_each_act_its_own_line.py"],
+              "accepted_elsewhere": ["tests/audit/test_renumber_taken_elsewhere_has_its_line.py",
+                                     "tests/desa/test_relay_two_counters.py"],
+              "settle_duplicate": ["tests/desa/test_relay_two_counters.py"],
+              "_refuse": ["tests/desa/test_relay.py::test_a_form_a_lost_laptop_relays_before_the_kecamatan_tells_the_"
+                          "center_is_refused"],
+              "_tie_to_the_relay": ["tests/desa/test_relay.py::test_a_form_scanned_from_its_qr_before_the_relay_brought_"
+                                    "it_is_one_form"],
+              **dict.fromkeys(["_keep_consent", "_queue_message"], ["tests/sync/test_sms.py"]),
+              "_mark_retry": ["tests/updates/test_retry_release.py"],
+              **dict.fromkeys(["_taken_over", "_follow_previous_key"], ["tests/sync/test_center_re_enrolment.py"]),
+              "app/complaints/book.py:record_export": ["tests/complaints/test_book.py"], "save_desk_answer": ["tests/complaints/test_pages.py"],
+              "_relay_moved": ["tests/desa/test_relay_audit.py"],
+              "undo_enrolment": ["tests/desa/test_relay.py::test_a_code_used_by_another_pc_and_a_wrong_center_address_"
+                                 "are_refused"],  # the center refuses the code's PC number
+              **dict.fromkeys(["type_back_printed_key", "confirm_key_printed", "replace_recovery_key"],
+                              ["tests/security/test_recovery_key_page.py",
+                               "tests/security/test_keys_never_change_silently.py"]),  # the recovery key's page
+              "sync/center/desk_records.py:record_sign_in": ["tests/auth/test_one_sign_in.py"],  # both doors, both databases
+              "app/auth/accounts.py:record_sign_in": ["tests/auth/test_sessions_and_doors.py",
+                                                      "tests/auth/test_password_typed_again.py"]}
+LISTING = ROOT / "scripts" / "act_mutants.txt"  # the last verdict of every act run (keep_listing)
+LINE_WRITERS = {"record", "record_many", "record_restore", "audit"}  # as tests/audit/test_every_line_writer_declared.py
 MOST_FILES = 8  # a name many tests use (create_user): its first files, within a minute or so
 
 
 def declared_acts():
-    """(path, function node, actions) of every @act-declared function."""
+    """(path, function node, actions, the module's string constants) of every @act-declared function."""
     for folder in ("app", "sync"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
+            # a module's own string constants, for `@act(PURGE_ACTION)`
+            constants = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                         and isinstance(node.value, ast.Constant) for target in node.targets
+                         if isinstance(target, ast.Name)}
             for node in ast.walk(tree):
                 if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     continue
                 for decorator in node.decorator_list:
                     if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "act":
-                        yield path, node, {arg.value for arg in decorator.args if isinstance(arg, ast.Constant)}
+                        actions = {arg.value if isinstance(arg, ast.Constant) else constants.get(arg.id)
+                                   for arg in decorator.args if isinstance(arg, (ast.Constant, ast.Name))}
+                        yield path, node, actions, constants
 
 
-def own_line_statements(function, actions) -> list[ast.stmt]:
-    """The statements of the function's own body (not of a nested function) writing a declared line."""
-    found = []
+def own_line_statements(function, actions, constants) -> list[ast.stmt]:
+    """The statements of the function's own body (not of a nested function) writing a declared line; if none
+    names its action, those writing any line (its action computed, or through the trail's `record_restore`)."""
 
     def visit(node):
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 continue
             call = child.value if isinstance(child, ast.Expr) and isinstance(child.value, ast.Call) else None
-            if call is not None and call.args and (isinstance(call.args[0], ast.Constant) and call.args[0].value in actions
-                                                  or getattr(call.func, "attr", None) == "record_many"):  # a batch's lines
+            first = call.args[0] if call is not None and call.args else None
+            # "aktifkan" if active else "nonaktifkan": either branch's action
+            choices = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
+            named = {choice.value if isinstance(choice, ast.Constant) else constants.get(getattr(choice, "id", None))
+                     for choice in choices}
+            name = getattr(call.func, "attr", None) or getattr(call.func, "id", None) if call is not None else None
+            if call is not None and call.args and (named & actions or name == "record_many"):  # a batch's lines
                 found.append(child)
+            elif name in LINE_WRITERS and not (isinstance(first, ast.Constant) and str(first.value).startswith("lihat")):
+                fallback.append(child)  # a line whose action is computed (`audit(to_status, ...)`, `**line`)
             visit(child)
+    found, fallback = [], []
     visit(function)
-    return found
+    return found or fallback
 
 
 # where the tests of a package's acts are, when no test names the act (it is reached through its page)
@@ -60,16 +122,22 @@ TESTS_OF_PACKAGE = {"app/sync_page": "tests/sync", "sync/center": "tests/sync", 
 
 
 def tests_of(name: str, path: Path, actions) -> list[str]:
-    """The fast test files naming the act; else those of its package's tests quoting its line's action."""
-    if name in REACHED_BY:
-        return REACHED_BY[name]
+    """The fast test files naming the act; else those of its package's tests quoting its line's action, else all
+    of its package's tests."""
+    for key in (f"{path.relative_to(ROOT).as_posix()}:{name}", name):  # a name two places use: by its place
+        if key in REACHED_BY:
+            return REACHED_BY[key]
     files = _grep(["-w", name], "tests")
     if not files:
         package = path.relative_to(ROOT).parent.as_posix()
         folder = TESTS_OF_PACKAGE.get(package, package.replace("app/", "tests/", 1))
         quoted = [arg for action in sorted(actions) for arg in ("-e", f'"{action}"')]
-        files = (_grep(quoted, folder) if (ROOT / folder).is_dir() else []) or _grep(quoted, "tests")
-    return sorted(files, key=lambda f: not f.startswith("tests/audit/"))[:MOST_FILES]  # the guard's own tests first
+        # else every test file of its package (not the whole suite's files quoting a common action, "ubah")
+        files = (_grep(quoted, folder) or _grep(["-e", ""], folder)) if (ROOT / folder).is_dir() else _grep(quoted, "tests")
+    # the act's own package's tests first, then the guard's (they often name an act in a capability's source)
+    own = TESTS_OF_PACKAGE.get(path.relative_to(ROOT).parent.as_posix(),
+                               path.relative_to(ROOT).parent.as_posix().replace("app/", "tests/", 1)) + "/"
+    return sorted(files, key=lambda f: (not f.startswith(own), not f.startswith("tests/audit/")))[:MOST_FILES]
 
 
 def _grep(pattern: list[str], folder: str) -> list[str]:
@@ -91,29 +159,60 @@ def run(path: Path, statement: ast.stmt, tests: list[str]) -> tuple[str, float]:
     finally:
         path.write_text(original, encoding="utf-8")
     verdict = {0: "SURVIVED", 5: "SURVIVED (no test ran)"}.get(done.returncode, "KILLED")  # 5: pytest ran none
+    if verdict == "KILLED":  # by which test, and whether for the missing line (the declaration's refusal)
+        failed = [line.split(" - ")[0].removeprefix("FAILED ").removeprefix("ERROR ")
+                  for line in done.stdout.splitlines() if line.startswith(("FAILED tests", "ERROR tests"))]
+        errors = [line for line in done.stdout.splitlines() if line.startswith("E ")]  # the failure, not the logs
+        why = ("line refused" if any(word in line for line in errors
+                                     for word in ("tanpa catatan audit", "ActWithoutLine", "UntrailedWrite"))
+               else "a test's assertion")
+        verdict += f" by {failed[0] if failed else '?'} ({why})"
     return verdict, time.monotonic() - started
 
 
 def main(names: list[str]) -> int:
-    survived = 0
-    for path, function, actions in declared_acts():
+    survived, rows = 0, {}
+    for path, function, actions, constants in declared_acts():
         if names and function.name not in names:
             continue
         where = f"{path.relative_to(ROOT).as_posix()}:{function.name}"
-        statements = own_line_statements(function, actions)
+        statements = own_line_statements(function, actions, constants)
         if not statements:
-            print(f"{where} {sorted(actions)}: no own line statement (written by a function it calls)", flush=True)
+            say(rows, where, f"{where} {sorted(actions)}: no own line statement (written by a function it calls)")
             continue
         tests = tests_of(function.name, path, actions)
         for statement in statements:
             if not tests:
-                print(f"{where}:{statement.lineno}: SURVIVED (no fast test file names it)", flush=True)
+                say(rows, where, f"{where}:{statement.lineno}: SURVIVED (no fast test file names it)")
                 survived += 1
                 continue
             verdict, seconds = run(path, statement, tests)
             survived += verdict.startswith("SURVIVED")
-            print(f"{where}:{statement.lineno}: {verdict} ({len(tests)} test files, {seconds:.0f} s)", flush=True)
+            say(rows, where, f"{where}:{statement.lineno}: {verdict} ({len(tests)} test files, {seconds:.0f} s)")
+    keep_listing(rows)
     return 1 if survived else 0
+
+
+def say(rows: dict, where: str, row: str) -> None:
+    print(row, flush=True)
+    rows.setdefault(where, []).append(row)
+
+
+def keep_listing(rows: dict) -> None:
+    """LISTING: one row per mutant of every act run so far; an act run again replaces its rows (so a run by
+    names after a fix updates the listing), the counts at its top follow."""
+    kept = {}
+    if LISTING.exists():
+        for line in LISTING.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                kept.setdefault(line.split(":", 2)[0] + ":" + line.split(":", 2)[1].split(" ")[0], []).append(line)
+    kept.update(rows)
+    lines = [line for where in sorted(kept) for line in kept[where]]
+    count = {word: sum(f": {word}" in line for line in lines) for word in ("KILLED", "SURVIVED")}
+    own = sum("no own line statement" in line for line in lines)
+    LISTING.write_text(f"# act -> verdict (scripts/act_mutants.py; each act's own line removed alone, its fast tests run)\n"
+                       f"# {len(kept)} acts: {count['KILLED']} mutants killed, {count['SURVIVED']} survived, "
+                       f"{own} acts with no own line statement\n" + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -111,6 +111,7 @@ def revoke_desa_key(desa_code: str) -> int:
 DESA_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
 
+@act("cabut")
 def raise_generations(known) -> list[str]:
     """Revocations made at the kecamatan's other counter PCs, as the center holds them ({desa code: n}, its
     answer to /relay/desa-keys): this PC refuses those laptops' forms too, and its new enrolment codes carry
@@ -124,8 +125,9 @@ def raise_generations(known) -> list[str]:
             raised.append(code)
             audit.record("cabut", "perangkat_desa", code, f"Kunci komputer desa {code} dicabut di PC loket lain "
                          f"kecamatan ini (generasi di bawah {number} tidak berlaku lagi)")
-    if raised:
-        store.put("desa_key_generations", generations)
+    if not raised:
+        return nothing_done(raised)  # every generation known here already
+    store.put("desa_key_generations", generations)
     return raised
 
 

@@ -24,7 +24,7 @@ from app.desa.relay_records import (ACCEPTED, AT_CENTER, DUPLICATE, DUPLICATE_CL
 from app.frame import audit, dates, installation, store
 from app.frame.db import database
 from app.frame.application_status import ApplicationStatus
-from app.frame.audit_rule import act
+from app.frame.audit_rule import act, nothing_done
 from sync import protocol
 from sync.client import engine, outbox, records
 from sync.client.link_down import LinkDown
@@ -216,17 +216,18 @@ def send_expiries() -> int:
     return len(expired)
 
 
+@act("ubah_nomor", "terima")
 def accepted_elsewhere(number, settled: dict) -> None:
     """Another counter PC of the kecamatan accepted this relayed form: it leaves this PC's queue, and
     accepting it here again would make a second application (two cards for one person)."""
     application_number = settled.get("application_number")
     if settled.get("status") not in (ACCEPTED, RENUMBERED) or not isinstance(application_number, str) \
             or not application_number:
-        return
+        return nothing_done()
     pre = PreRegistration.get_or_none(PreRegistration.number == number)
     if pre is not None and pre.application_id is not None:
-        settle_duplicate(pre, application_number)  # accepted here too before this PC heard of it
-        return
+        settle_duplicate(pre, application_number)  # accepted here too before this PC heard of it: that act
+        return nothing_done()
     if pre is not None and pre.relay_application_number and pre.relay_status == ACCEPTED \
             and pre.relay_application_number != application_number[:40]:
         # Accepted at another counter PC, whose application the center then gave a new number (issue 72).
@@ -240,7 +241,7 @@ def accepted_elsewhere(number, settled: dict) -> None:
                      after={"relay_application_number": application_number[:40]}, user=records.BY_THE_CENTER)
         return
     if pre is None or pre.status != PreRegistration.WAITING:
-        return  # not here, or decided here
+        return nothing_done()  # not here, or decided here
     application_number, now = application_number[:40], dates.utc_now()
     PreRegistration.update(status=PreRegistration.ACCEPTED, accepted_at=now, relay_status=ACCEPTED,
                            relay_application_number=application_number,
@@ -260,20 +261,21 @@ def hold_duplicate(application_id: int, pre: PreRegistration) -> None:
             & (OutboxItem.state.in_(["pending", "duplicate"]))).execute())
 
 
+@act("duplikat")
 def settle_duplicate(pre: PreRegistration, winner) -> None:
     """Another counter PC's acceptance of this relayed form reached the center first (its application
     `winner` is the one being made): this PC's own application of it becomes one item for the clerk (its
     page: "Tandai sebagai duplikat / batalkan di PC ini"), held back, and the desa hears nothing of it."""
     if not isinstance(winner, str) or not winner:
-        return
+        return nothing_done()
     winner = winner[:40]
     if pre.application_id is None:
-        accepted_elsewhere(pre.number, {"status": ACCEPTED, "application_number": winner})
-        return
+        accepted_elsewhere(pre.number, {"status": ACCEPTED, "application_number": winner})  # that act, not this
+        return nothing_done()
     own = pre.application.registration_number
     if own == winner or pre.relay_status in (DUPLICATE, DUPLICATE_CLOSED) or _former_number(pre.application, winner):
         # this PC's own acceptance won (under the number it has, or one the center had it give up), or known
-        return
+        return nothing_done()
     note = (f"Formulir desa {pre.number} sudah diterima di loket lain kecamatan ini dengan nomor permohonan "
             f"{winner}; kartunya dibuat dari permohonan itu. Permohonan {own} di PC ini duplikat dan tidak "
             "dikirim ke pusat.")
@@ -313,20 +315,11 @@ def receive(header: dict, photo: bytes) -> str:
         return "known"
     if existing is not None and existing.nik != fields.get("nik"):
         # The number is held here by another person's form (a QR that claimed it): refused, never merged.
-        problem = (f"Nomor {number} sudah dipakai formulir lain di kecamatan. Formulir ditolak; isi ulang "
-                   "formulirnya di desa atau daftarkan pemohon di loket.")
-        _queue_status(0, number, 1, version, digest, REFUSED, problem)
-        audit.record("tolak", "pra_pendaftaran", "", f"Pra-pendaftaran {number} dari desa ditolak: {problem}")
+        _refuse(number, version, digest, f"Nomor {number} sudah dipakai formulir lain di kecamatan. Formulir "
+                "ditolak; isi ulang formulirnya di desa atau daftarkan pemohon di loket.")
         return "refused"
     if existing is not None:
-        # Scanned from its printed QR before the link brought it: one form, now tied to the relay.
-        values = {"relay_hash": digest, "relay_version": version}
-        if photo and not existing.photo_jpeg and existing.status == PreRegistration.WAITING:
-            values.update(photo_jpeg=photo, photo_background=str(record.get("pb", ""))[:20])
-        PreRegistration.update(**values).where(PreRegistration.id == existing.id).execute()
-        audit.record("catat", "pra_pendaftaran", existing.id, f"Pra-pendaftaran {number} yang sudah dipindai dari "
-                     "kode QR-nya tiba juga lewat pusat: satu formulir, kini terhubung ke kiriman desa")
-        existing = PreRegistration.get_by_id(existing.id)
+        existing = _tie_to_the_relay(existing, version, digest, record, photo)
         if existing.application_id:
             accepted(existing, existing.application)
             status = existing.application.status
@@ -353,10 +346,28 @@ def receive(header: dict, photo: bytes) -> str:
         if not isinstance(problem, pre_records.Refused):
             log.exception("relayed pre-registration %s could not be read", number)
             problem = "Pra-pendaftaran tidak dapat dibaca di kecamatan; isi ulang formulirnya di desa."
-        _queue_status(0, number, 1, version, digest, REFUSED, str(problem))
-        audit.record("tolak", "pra_pendaftaran", "", f"Pra-pendaftaran {number} dari desa ditolak: {problem}")
+        _refuse(number, version, digest, str(problem))
         return "refused"
     return "stored"
+
+
+@act("tolak")
+def _refuse(number: str, version: int, digest: str, problem: str) -> None:
+    """A relayed form refused at the counter: the desa hears why (a status), the trail holds it."""
+    _queue_status(0, number, 1, version, digest, REFUSED, problem)
+    audit.record("tolak", "pra_pendaftaran", "", f"Pra-pendaftaran {number} dari desa ditolak: {problem}")
+
+
+@act("catat")
+def _tie_to_the_relay(existing: PreRegistration, version: int, digest: str, record: dict, photo: bytes):
+    """Scanned from its printed QR before the link brought it: one form, now tied to the relay."""
+    values = {"relay_hash": digest, "relay_version": version}
+    if photo and not existing.photo_jpeg and existing.status == PreRegistration.WAITING:
+        values.update(photo_jpeg=photo, photo_background=str(record.get("pb", ""))[:20])
+    PreRegistration.update(**values).where(PreRegistration.id == existing.id).execute()
+    audit.record("catat", "pra_pendaftaran", existing.id, f"Pra-pendaftaran {existing.number} yang sudah dipindai "
+                 "dari kode QR-nya tiba juga lewat pusat: satu formulir, kini terhubung ke kiriman desa")
+    return PreRegistration.get_by_id(existing.id)
 
 
 def _cursor_past_the_rest(link, probed_seq) -> None:

@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from app.frame import audit, store
-from app.frame.audit_rule import act
+from app.frame.audit_rule import act, nothing_done
 from app.frame.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
@@ -219,21 +219,24 @@ def _put_untrailed(why: str, **settings) -> None:
             store.put(key, value)
 
 
+@act("buat")
 def office_ca(create: bool = True) -> dict | None:
-    """The office's CA ({"key", "cert"} PEMs), made once when there is none (None when not `create`)."""
+    """The office's CA ({"key", "cert"} PEMs), made once when there is none (None when not `create`): the
+    act of making it, nothing done when it is there."""
     ca = store.get(CA_SETTING)
     if ca or not create:
-        return ca or None
+        return nothing_done(ca or None)
     from app.frame.db import database
     with database.atomic():
         ca = store.get(CA_SETTING)
-        if not ca:
-            ca = new_ca(_office_label(), hostname=pc_name())
-            store.put(CA_SETTING, ca)
-            store.put(LEAF_SETTING, {})
-            audit.record("buat", "pengaturan", "ca_kantor", "Otoritas sertifikat kantor dibuat (sidik jari SHA-256 "
-                         f"{fingerprint(ca['cert'])}); PC loket mempercayainya sekali untuk sambungan aman di LAN",
-                         user=None)
+        if ca:
+            return nothing_done(ca)  # made meanwhile by another thread
+        ca = new_ca(_office_label(), hostname=pc_name())
+        store.put(CA_SETTING, ca)
+        store.put(LEAF_SETTING, {})
+        audit.record("buat", "pengaturan", "ca_kantor", "Otoritas sertifikat kantor dibuat (sidik jari SHA-256 "
+                     f"{fingerprint(ca['cert'])}); PC loket mempercayainya sekali untuk sambungan aman di LAN",
+                     user=None)
     return ca
 
 

@@ -131,13 +131,19 @@ def record_checklist(application: Application, ticked: list[str], missing: list[
         if not missing:
             transition(application, S.COMPLETE, note=note or "Persyaratan lengkap")
         elif current is S.RETURNED:
-            application.updated_at = utc_now()
-            application.save()
-            audit.record("persyaratan", "permohonan_ktp", application.id,
-                         f"{application.registration_number}: masih kurang {len(missing)} persyaratan")
+            _still_short(application, len(missing))
         else:
             transition(application, S.RETURNED,
                        note="Kurang: " + "; ".join(item["label"] for item in missing))
+
+
+@act("persyaratan")
+def _still_short(application: Application, missing: int) -> None:
+    """A returned file checked again and still short: no move, its own line (the other ways are moves)."""
+    application.updated_at = utc_now()
+    application.save()
+    audit.record("persyaratan", "permohonan_ktp", application.id,
+                 f"{application.registration_number}: masih kurang {missing} persyaratan")
 
 
 def hand_over(application: Application, collector: str, relation: str, id_number: str, note: str = "") -> None:

@@ -14,6 +14,7 @@ from app.frame.dates import utc_now
 from app.frame.request_cycle import MACHINE_ANSWER, SIGNED_ANSWER
 from sync import jpeg_transit, protocol
 from sync.center import fleet, keys, records, relay, updates
+from app.frame.audit_rule import act, nothing_done
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.relay import KEY_REVOKED_MESSAGE, WRONG_DEVICE, allowed
@@ -158,6 +159,7 @@ def enrol():
                     **_taken_over(kecamatan, key, body)}), 201
 
 
+@act("lanjut_kunci")
 def _taken_over(kecamatan, key, body: dict) -> dict:
     """A PC enrolling again with the proof of a key another PC took over (the old PC, refused or not yet
     told): the refusal's word it may have missed (keys.replaced_refusal), so what it numbered after that
@@ -165,13 +167,15 @@ def _taken_over(kecamatan, key, body: dict) -> dict:
     key come to its new key (keys.hand_over_kept; issue 42)."""
     previous = body.get("previous")
     if not isinstance(previous, dict):
-        return {}
+        return nothing_done({})
     old = keys.proven_taken_over_key(kecamatan, body["enrolment_code"], previous.get("key_id"), previous.get("proof"))
     if old is None:
-        return {}
+        return nothing_done({})
     with center_database.atomic():
         handed = keys.hand_over_kept(old, key)
-        if handed:
+        if not handed:
+            nothing_done()  # nothing it delivered after that backup: no status to hand over
+        else:
             audit("lanjut_kunci", "kecamatan", kecamatan.code,
                   f"Kunci {key.key_id} (perangkat {key.device_code}) dipakai PC lama perangkat {old.device_code} "
                   f"(kunci {old.key_id} digantikan PC lain): status {handed} permohonan yang dikirimnya sesudah "
@@ -179,21 +183,34 @@ def _taken_over(kecamatan, key, body: dict) -> dict:
     return {"taken_over": {"device_code": old.device_code, "restored_up_to": old.restored_up_to}}
 
 
+@act("lanjut_kunci")
 def _follow_previous_key(kecamatan, key, body: dict) -> None:
     """`previous: {key_id, proof}` in the enrolment: the PC held a key the center revoked; with a valid
     proof the new key hears the old device code's statuses (keys.follow_revoked_key). Anything else
     leaves the new key simply new: never a refusal of the enrolment."""
     previous = body.get("previous")
     if not isinstance(previous, dict):
-        return
+        return nothing_done()
     with center_database.atomic():
         old = keys.follow_revoked_key(kecamatan, key, body["enrolment_code"], previous.get("key_id"),
                                       previous.get("proof"))
-        if old is not None:
+        if old is None:
+            nothing_done()  # no revoked key proven: the new key stays simply new
+        else:
             audit("lanjut_kunci", "kecamatan", kecamatan.code,
                   f"Kunci {key.key_id} (perangkat {key.device_code}) menggantikan kunci {old.key_id} (perangkat "
                   f"{old.device_code}) yang dicabut: status kiriman perangkat {old.device_code} diterima kunci baru",
                   username="api")
+
+
+@act("ganti_perangkat")
+def _replace_key(key, machine: str, restored_up_to):
+    """The act of /v1/replace (its refusals write nothing): the key's successor, with its line."""
+    with center_database.atomic():
+        successor = keys.replace_device(key, machine, restored_up_to)
+        audit("ganti_perangkat", "kecamatan", g.kecamatan.code,
+              f"perangkat {key.device_code}: kunci {key.key_id} digantikan oleh {successor.key_id}", username="api")
+    return successor
 
 
 @api_blueprint.post("/v1/replace")
@@ -215,10 +232,7 @@ def replace():
         return error_answer(409, "no_device_code", "kunci ini tidak memiliki kode perangkat dari pusat; daftarkan komputer "
                                                    "ini dengan kode pendaftaran baru")
     try:
-        with center_database.atomic():
-            successor = keys.replace_device(key, machine, restored_up_to)
-            audit("ganti_perangkat", "kecamatan", g.kecamatan.code,
-                  f"perangkat {key.device_code}: kunci {key.key_id} digantikan oleh {successor.key_id}", username="api")
+        successor = _replace_key(key, machine, restored_up_to)
     except keys.KeyReplaced:
         refusal, details = keys.replaced_refusal(key)
         return error_answer(*refusal, **details)

@@ -23,6 +23,7 @@ from app.frame.working_days import WorkCalendar
 from sync import protocol
 from sync import public_status as vocabulary
 from sync.center import sms
+from app.frame.audit_rule import act, nothing_done
 from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect, is_postgres
 from sync.center.models import Kecamatan, PublicStatus, PublicStatusPrevious, PublicStatusWaiting, ReceivedApplication
@@ -353,6 +354,7 @@ def office_record(kecamatan_id: int) -> dict:
 
 # --- retention ------------------------------------------------------------------------------------
 
+@act("hapus")
 def forget_finished(keep_days: int, now=None) -> int:
     """Delete the records handed over or closed more than `keep_days` ago; returns how many."""
     cutoff = (now or utc_now()) - timedelta(days=keep_days)
@@ -362,7 +364,9 @@ def forget_finished(keep_days: int, now=None) -> int:
         sent = sms.forget_sent(cutoff) if sms.enabled(current_app) else 0  # due even while no record is
         gone = PublicStatus.delete().where(finished).execute()
         PublicStatusWaiting.delete().where(PublicStatusWaiting.at < cutoff).execute()  # a receipt never settled
-        if gone or sent:
+        if not (gone or sent):
+            nothing_done()  # nothing finished long enough ago (a receipt never settled is no one's act)
+        else:
             audit("hapus", "status_publik", "", f"{gone} status publik dihapus ({keep_days} hari setelah selesai)"
                   + (f"; {sent} SMS terkirim dilupakan" if sent else ""), username="sistem")
     return gone

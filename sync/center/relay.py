@@ -455,21 +455,28 @@ def relay_desa_keys():
             for code, number in generations.items()):
         return error_answer(400, "bad_request", "generations harus {kode desa: generasi}")
     kecamatan = g.kecamatan
-    revoked = 0
     with center_database.atomic():
-        for code, generation in generations.items():
-            if not code.startswith(kecamatan.code + "."):
-                continue
-            _raise_generation(kecamatan.id, code, generation)
-            revoked += (DeviceKey.update(revoked_at=utc_now())
-                        .where((DeviceKey.kecamatan == kecamatan.id) & (DeviceKey.desa_code == code)
-                               & (DeviceKey.desa_generation < generation) & DeviceKey.revoked_at.is_null())
-                        .execute())
-        if revoked:
-            audit("cabut_kunci_desa", "kecamatan", kecamatan.code, f"{revoked} kunci komputer desa dicabut",
-                  username="api")
+        revoked = _revoke_older_desa_keys(kecamatan, generations)
         known = dict(statements.rows(_generations, each_run=(kecamatan.id,)))
     return jsonify({"revoked": revoked, "generations": known})
+
+
+@act("cabut_kunci_desa")
+def _revoke_older_desa_keys(kecamatan, generations: dict) -> int:
+    """The act: the kecamatan's desa keys of an older generation than it reports revoked; how many."""
+    revoked = 0
+    for code, generation in generations.items():
+        if not code.startswith(kecamatan.code + "."):
+            continue
+        _raise_generation(kecamatan.id, code, generation)  # relay_desa: no one's act (trail.NOT_ACTS)
+        revoked += (DeviceKey.update(revoked_at=utc_now())
+                    .where((DeviceKey.kecamatan == kecamatan.id) & (DeviceKey.desa_code == code)
+                           & (DeviceKey.desa_generation < generation) & DeviceKey.revoked_at.is_null())
+                    .execute())
+    if not revoked:
+        return nothing_done(0)  # every key of this kecamatan's desa is of the generation reported or newer
+    audit("cabut_kunci_desa", "kecamatan", kecamatan.code, f"{revoked} kunci komputer desa dicabut", username="api")
+    return revoked
 
 
 @api_blueprint.get("/v1/relay/f107-key")

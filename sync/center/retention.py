@@ -21,6 +21,7 @@ from peewee import JOIN
 from app.frame import statements
 from app.frame.dates import utc_now
 from app.frame.privacy import BULLET, mask
+from app.frame.audit_rule import act, nothing_done
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.models import CenterAudit, Kecamatan, ReceivedApplication, RelayItem, RelayStatus
@@ -31,6 +32,7 @@ PURGE_ACTION = "hapus_data_pribadi"
 BATCH = 500
 
 
+@act(PURGE_ACTION)
 def purge_due(days: int = PURGE_AFTER_DAYS, now=None) -> dict[str, int]:
     """Drop the photo and personal fields of applications shipped more than `days` ago; returns
     {kecamatan name: count}. Batch by batch, each in its own transaction with its audit line."""
@@ -59,7 +61,7 @@ def purge_due(days: int = PURGE_AFTER_DAYS, now=None) -> dict[str, int]:
             audit(PURGE_ACTION, "permohonan", "", sentence(batch, days), username="sistem")
         for name, count in batch.items():
             purged[name] = purged.get(name, 0) + count
-    return purged
+    return purged if purged else nothing_done(purged)  # nothing was due
 
 
 def sentence(counts: dict[str, int], days: int) -> str:
@@ -114,18 +116,20 @@ def _settled(one_kecamatan: bool):  # asked on every pass's inbox: its SQL built
     return query
 
 
+@act(PURGE_ACTION)
 def settle_relay(kecamatan_id: int | None = None) -> int:
     """Drop the record and photo of relayed forms whose outcome is held here; how many. Call inside a
     transaction: the forms and their audit line go together."""
     ids = relay_settled_ids(kecamatan_id)
+    if not ids:
+        return nothing_done(0)
     for start in range(0, len(ids), BATCH):
         RelayItem.update(record_json=RELAY_SETTLED, photo=None).where(
             RelayItem.id.in_(ids[start:start + BATCH])).execute()
-    if ids:
-        audit(PURGE_ACTION, "pra_pendaftaran", "",
-              f"Isi dan foto {len(ids)} pra-pendaftaran desa dihapus dari pusat: keputusan kecamatan atas "
-              "formulir itu (permohonan yang dibuat darinya, penolakan atau kedaluwarsa) sudah tersimpan di pusat",
-              username="sistem")
+    audit(PURGE_ACTION, "pra_pendaftaran", "",
+          f"Isi dan foto {len(ids)} pra-pendaftaran desa dihapus dari pusat: keputusan kecamatan atas "
+          "formulir itu (permohonan yang dibuat darinya, penolakan atau kedaluwarsa) sudah tersimpan di pusat",
+          username="sistem")
     return len(ids)
 
 

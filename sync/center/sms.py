@@ -20,6 +20,7 @@ from pathlib import Path
 
 from peewee import Tuple
 
+from app.frame.audit_rule import act, nothing_done
 from app.frame.dates import utc_now
 from app.frame.privacy import mask
 from sync.center import sealed
@@ -102,16 +103,24 @@ def message_key(kecamatan, number: str, event: str) -> str:
 def follow(app, kecamatan, number: str, record: dict, phone: str | None) -> None:
     """Inside store_public's transaction, after the newest record was stored: keep or drop the
     consent, and write the event's message once."""
-    from sync.center.audit import audit
     if not enabled(app):
         return  # no gateway: no phone is kept
+    _keep_consent(kecamatan, number, phone)
+    if phone is not None:
+        _queue_message(app, kecamatan, number, record, phone)
+
+
+@act("hapus", "simpan", "ubah")
+def _keep_consent(kecamatan, number: str, phone: str | None) -> None:
+    """The consent as the counter sent it: withdrawn, given, or its phone changed; each its line."""
+    from sync.center.audit import audit
     consent = SmsConsent.get_or_none((SmsConsent.kecamatan == kecamatan.id) & (SmsConsent.number == number))
     if phone is None:
-        if consent is not None:  # withdrawn at the counter: the number is forgotten
-            consent.delete_instance()
-            audit("hapus", "persetujuan_sms", number, f"Persetujuan SMS untuk {number} ditarik", username="sistem")
-        return
-    if consent is None:
+        if consent is None:
+            return nothing_done()
+        consent.delete_instance()  # withdrawn at the counter: the number is forgotten
+        audit("hapus", "persetujuan_sms", number, f"Persetujuan SMS untuk {number} ditarik", username="sistem")
+    elif consent is None:
         SmsConsent.create(kecamatan=kecamatan.id, number=number, phone_sealed=sealed.seal(phone), given_at=utc_now())
         audit("simpan", "persetujuan_sms", number,
               f"Persetujuan SMS untuk {number} diterima dari {kecamatan.name} (HP {mask('phone', phone)})",
@@ -121,12 +130,20 @@ def follow(app, kecamatan, number: str, record: dict, phone: str | None) -> None
         consent.save()
         audit("ubah", "persetujuan_sms", number, f"Nomor HP untuk SMS {number} diganti (HP {mask('phone', phone)})",
               username="sistem")
+    else:
+        nothing_done()  # the same phone again
+
+
+@act("kirim")
+def _queue_message(app, kecamatan, number: str, record: dict, phone: str) -> None:
+    """The event's message into the gateway's outbox, once; none for a step that sends none."""
+    from sync.center.audit import audit
     event = EVENTS.get(record["kind"], {}).get(record["step"])
     if event is None:
-        return
+        return nothing_done()
     key = message_key(kecamatan, number, event)
     if SmsMessage.get_or_none(SmsMessage.key == key) is not None:
-        return  # written before (a resent packet, a newer version at the same step, a retry after a kill)
+        return nothing_done()  # written before (a resent packet, a newer version at the same step, a retry after a kill)
     page = app.config.get("PUBLIC_URL", "")
     text = message_text(record["kind"], event, number, record.get("office") or kecamatan.name,
                         f"{page}/cek" if page else "")

@@ -528,6 +528,21 @@ def went_back(keys: list[DeviceKey], version: str) -> list[tuple[DeviceKey, dict
     return [(key, health) for key, health in reported if (health.get("refused") or {}).get("version") == version]
 
 
+@act("coba_lagi")
+def _mark_retry(version: str, keys: list) -> None:
+    """The act of the page below (its refusals write nothing): the release's next retry mark."""
+    with center_database.atomic():
+        mark = ReleaseRetry.get_or_none(ReleaseRetry.version == version)
+        marks = (mark.marks if mark else 0) + 1
+        if mark:
+            ReleaseRetry.update(marks=marks, marked_at=utc_now()).where(ReleaseRetry.id == mark.id).execute()
+        else:
+            ReleaseRetry.insert(version=version, marks=marks, marked_at=utc_now()).execute()
+        audit("coba_lagi", "rilis", version,
+              f"Rilis {version} ditawarkan lagi (tanda coba lagi ke-{marks}) kepada komputer yang menolak atau "
+              f"mengembalikannya" + (f": {'; '.join(_device_label(key) for key in keys)}" if keys else ""))
+
+
 @page_blueprint.post("/admin/rilis/coba-lagi")
 def retry_release():
     """A published release offered again to the PCs that refused it or took it back (each once for this
@@ -541,16 +556,7 @@ def retry_release():
     back = went_back(_active_keys(), version)
     keys = [key for key, _ in back]
     old = [key for key, health in back if not takes_retries(health.get("version"))]  # the version its report says
-    with center_database.atomic():
-        mark = ReleaseRetry.get_or_none(ReleaseRetry.version == version)
-        marks = (mark.marks if mark else 0) + 1
-        if mark:
-            ReleaseRetry.update(marks=marks, marked_at=utc_now()).where(ReleaseRetry.id == mark.id).execute()
-        else:
-            ReleaseRetry.insert(version=version, marks=marks, marked_at=utc_now()).execute()
-        audit("coba_lagi", "rilis", version,
-              f"Rilis {version} ditawarkan lagi (tanda coba lagi ke-{marks}) kepada komputer yang menolak atau "
-              f"mengembalikannya" + (f": {'; '.join(_device_label(key) for key in keys)}" if keys else ""))
+    _mark_retry(version, keys)
     flash(f"Rilis {version} ditawarkan lagi kepada komputer yang menolak atau mengembalikannya"
           f"{f' ({len(keys)} komputer menurut laporannya)' if keys else ''}: masing-masing mencobanya sekali lagi pada "
           "sinkronisasi berikutnya, dan memeriksanya lagi sebelum berganti versi.", "success")

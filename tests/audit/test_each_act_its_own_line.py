@@ -81,7 +81,7 @@ def test_a_checklist_without_its_line_is_refused_and_named(loket, saved, monkeyp
     with caplog.at_level(logging.ERROR, logger="app.frame.audit"), pytest.raises(Exception):
         loket.post(f"/pendaftaran/{saved}/persyaratan", data={"syarat": ["pengantar_desa", "pas_foto"]})
     assert '"pas_foto"' not in Application.get_by_id(saved).requirements_met
-    assert "tabel application (app/registration/records.py:record_checklist)" in caplog.text
+    assert "(app/registration/records.py:_still_short)" in caplog.text  # its declaration names it
 
 
 def test_a_checklist_of_a_returned_file_still_short_has_its_line(loket, saved, caplog):  # noqa: F811

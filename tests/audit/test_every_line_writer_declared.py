@@ -10,8 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LINE_WRITERS = {"record", "record_many", "record_restore", "audit"}  # app/frame/audit.py's, sync/center/audit.py's
 NOT_WRITERS = {"app/frame/audit.py", "sync/center/audit.py"}  # the trail's own modules: they write for a caller
-# Undeclared, each with why: what would make its declaration wrong today (a line on some paths only, and its
-# other paths do an act whose line another function writes), or it is no act of its own.
+# Undeclared, each with why: it writes a line for its caller's act (declared, its line would be its own), or it
+# is no act of its own. (An act with a line on some paths only is declared: its other ways out say nothing_done.)
 UNDECLARED = {
     "app/backups/engine.py:record_restore": "the restore's line, for its caller (records.restore, declared; a start)",
     "app/programs/office_app.py:create_app": "a start records a restore done from the command line (record_restore)",
@@ -20,23 +20,8 @@ UNDECLARED = {
     "app/frame/signin.py:_kept_for_the_trail": "likewise, on a full disk",
     "app/frame/throttle.py:password_again": "likewise: the program's audit function it is handed",
     "app/registration/demo.py:fill_demo": "the demo office's example rows",
-    "app/registration/records.py:record_checklist": "its line is its move's (transition, declared) but when a "
-                                                     "returned file stays short",
-    "app/desa/qr.py:raise_generations": "one line per desa raised, in its caller's pass; none when none is",
-    "app/desa/relay.py:accepted_elsewhere": "a line on two of its paths; settle_duplicate's on a third",
-    "app/desa/relay.py:settle_duplicate": "its line, or accepted_elsewhere's when this PC never accepted it",
-    "app/desa/relay.py:receive": "a line per status the relay brings back, none for one already known",
-    "app/desa/relay.py:apply_status": "a renumber's line only when the center renumbered",
-    "app/frame/office_tls.py:office_ca": "makes the CA once: a line then, none when it is there",
-    "sync/center/api.py:_taken_over": "a key followed on: a line only when it moves on",
-    "sync/center/api.py:_follow_previous_key": "likewise",
-    "sync/center/api.py:replace": "a request's answer: refusals write no line (4xx)",
-    "sync/center/public_status_records.py:forget_finished": "a line only when a record was forgotten",
-    "sync/center/relay.py:relay_desa_keys": "a line only when a desa key was revoked",
-    "sync/center/retention.py:purge_due": "a line per purge, none when nothing is due",
-    "sync/center/retention.py:settle_relay": "likewise",
-    "sync/center/sms.py:follow": "a line per message state followed, each kind its own",
-    "sync/center/updates.py:retry_release": "a page: a refusal writes no line",
+    "app/desa/relay.py:apply_status": "its row's move is _relay_moved's act (declared); a renumber's line only "
+                                      "when the center renumbered, in the same update of the row",
 }
 
 
