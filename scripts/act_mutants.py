@@ -28,19 +28,22 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "reset_password": ["tests/auth/test_users_admin.py"],
               "record_download": ["tests/security/test_encryption_at_rest.py", "tests/core/test_relative_data_folder.py"],
               "add_attachment": ["tests/complaints/test_book.py"],
+              "save_category": ["tests/complaints/test_pages.py"],  # its edit branch: the categories page
               # a desa PC enrolled at a running center
               **dict.fromkeys(["link_with_center", "enrol_desa"],
                               ["tests/desa/test_relay.py::test_the_desa_pc_syncs_by_itself_and_by_its_button"]),
-              "send_back": ["tests/recap/test_workflow.py"],
+              **dict.fromkeys(["send_back", "save_draft"], ["tests/recap/test_workflow.py"]),  # the recap page
               "unlink_this_pc": ["tests/sync/test_enrol_page.py"],
               "replace_other_pc": ["tests/sync/test_pc_identity.py"], "_replace_key": ["tests/sync/test_pc_identity.py"],
-              "note_installed": ["tests/updates/test_update_page.py"],
+              **dict.fromkeys(["note_installed", "set_nightly"], ["tests/updates/test_update_page.py"]),
               "record_usb_import": ["tests/sync/test_center_pages.py"],
+              "import_status_file": ["tests/sync/test_sync_page.py"],  # its page's form
               "settle_given_twice": ["tests/sync/test_conflict_routing.py"],
               "_revoke_older_desa_keys": ["tests/desa/test_f107_kecamatan_key.py"],
               "update_user": ["tests/auth/test_users_admin.py"],
               "rotate_ca": ["tests/lan/test_office_tls.py"],  # its page's "ganti CA"
-              "app/survey/records.py:accept": ["tests/survey/test_survey_codes.py"],  # a walk-in answer's review
+              **dict.fromkeys(["app/survey/records.py:accept", "app/survey/records.py:void"],
+                              ["tests/survey/test_survey_codes.py"]),  # a walk-in answer's review; an answer voided
               "app/settings/identity.py:save": ["tests/settings/test_settings_records.py",
                                                 "tests/settings/test_office_settings.py"],
               "ask_for_a_password_without_the_office_name": ["tests/settings/test_first_run.py"],
@@ -55,6 +58,7 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "_tie_to_the_relay": ["tests/desa/test_relay.py::test_a_form_scanned_from_its_qr_before_the_relay_brought_"
                                     "it_is_one_form"],
               **dict.fromkeys(["_keep_consent", "_queue_message"], ["tests/sync/test_sms.py"]),
+              "_bind_to_desa": ["tests/updates/test_trusted_walk.py::test_the_walking_accounts_desa_binding_is_audited"],
               "_mark_retry": ["tests/updates/test_retry_release.py"],
               **dict.fromkeys(["_taken_over", "_follow_previous_key"], ["tests/sync/test_center_re_enrolment.py"]),
               "app/complaints/book.py:record_export": ["tests/complaints/test_book.py"], "save_desk_answer": ["tests/complaints/test_pages.py"],
