@@ -58,8 +58,11 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "_tie_to_the_relay": ["tests/desa/test_relay.py::test_a_form_scanned_from_its_qr_before_the_relay_brought_"
                                     "it_is_one_form"],
               **dict.fromkeys(["_keep_consent", "_queue_message"], ["tests/sync/test_sms.py"]),
+              "settle_relay": ["tests/sync/test_relay_settle.py"],  # the hourly job's
               "_bind_to_desa": ["tests/updates/test_trusted_walk.py::test_the_walking_accounts_desa_binding_is_audited"],
-              "_mark_retry": ["tests/updates/test_retry_release.py"],
+              # the fleet page's button (tests/updates/test_retry_release.py's are slow)
+              "_mark_retry": ["tests/sync/test_center_fleet_acting.py::test_a_pc_that_went_back_is_offered_the_release_"
+                              "again_from_its_page"],
               **dict.fromkeys(["_taken_over", "_follow_previous_key"], ["tests/sync/test_center_re_enrolment.py"]),
               "app/complaints/book.py:record_export": ["tests/complaints/test_book.py"], "save_desk_answer": ["tests/complaints/test_pages.py"],
               "_relay_moved": ["tests/desa/test_relay_audit.py"],
