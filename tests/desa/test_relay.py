@@ -390,6 +390,9 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
     from sync.client import scheduler
     assert (60, scheduler.scheduled_sync) in desa_app.extensions["program"].jobs()  # the scheduler runs on a desa PC too
     enrolled_desa(desa_app, linked_kecamatan, client_as)
+    with bound_to(desa_app):  # linked with the center by its own act, whose line names the key (issue 91)
+        from app.frame.audit_event import AuditEvent
+        assert AuditEvent.get(AuditEvent.action == "daftar_pusat").entity_id == SyncLink.get().key_id
     operator = operator_client(desa_app)
     assert pre_register(operator, applicant_form()).status_code == 302
     with bound_to(desa_app):
