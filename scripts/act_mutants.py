@@ -34,6 +34,8 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
                               ["tests/desa/test_relay.py::test_the_desa_pc_syncs_by_itself_and_by_its_button"]),
               **dict.fromkeys(["send_back", "save_draft"], ["tests/recap/test_workflow.py"]),  # the recap page
               "unlink_this_pc": ["tests/sync/test_enrol_page.py"],
+              "send_from_here": ["tests/sync/test_client.py::test_nothing_another_pc_follows_is_sent_from_here_whenever_"
+                                 "it_came_to_wait"],
               "replace_other_pc": ["tests/sync/test_pc_identity.py"], "_replace_key": ["tests/sync/test_pc_identity.py"],
               **dict.fromkeys(["note_installed", "set_nightly"], ["tests/updates/test_update_page.py"]),
               "record_usb_import": ["tests/sync/test_center_pages.py"],
