@@ -36,7 +36,9 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "unlink_this_pc": ["tests/sync/test_enrol_page.py"],
               "send_from_here": ["tests/sync/test_client.py::test_nothing_another_pc_follows_is_sent_from_here_whenever_"
                                  "it_came_to_wait"],
-              "replace_other_pc": ["tests/sync/test_pc_identity.py"], "_replace_key": ["tests/sync/test_pc_identity.py"],
+              # the sync page's identity acts (tests/sync/test_pc_identity.py walks them whole, slow)
+              **dict.fromkeys(["replace_other_pc", "after_enrolment"], ["tests/sync/test_pc_identity_lines.py"]),
+              "_replace_key": ["tests/sync/test_pc_identity.py"],
               **dict.fromkeys(["note_installed", "set_nightly"], ["tests/updates/test_update_page.py"]),
               "record_usb_import": ["tests/sync/test_center_pages.py"],
               "import_status_file": ["tests/sync/test_sync_page.py"],  # its page's form
