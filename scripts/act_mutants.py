@@ -28,19 +28,26 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "reset_password": ["tests/auth/test_users_admin.py"],
               "record_download": ["tests/security/test_encryption_at_rest.py", "tests/core/test_relative_data_folder.py"],
               "add_attachment": ["tests/complaints/test_book.py"],
+              "save_category": ["tests/complaints/test_pages.py"],  # its edit branch: the categories page
               # a desa PC enrolled at a running center
               **dict.fromkeys(["link_with_center", "enrol_desa"],
                               ["tests/desa/test_relay.py::test_the_desa_pc_syncs_by_itself_and_by_its_button"]),
-              "send_back": ["tests/recap/test_workflow.py"],
+              **dict.fromkeys(["send_back", "save_draft"], ["tests/recap/test_workflow.py"]),  # the recap page
               "unlink_this_pc": ["tests/sync/test_enrol_page.py"],
-              "replace_other_pc": ["tests/sync/test_pc_identity.py"], "_replace_key": ["tests/sync/test_pc_identity.py"],
-              "note_installed": ["tests/updates/test_update_page.py"],
+              "send_from_here": ["tests/sync/test_client.py::test_nothing_another_pc_follows_is_sent_from_here_whenever_"
+                                 "it_came_to_wait"],
+              # the sync page's identity acts (tests/sync/test_pc_identity.py walks them whole, slow)
+              **dict.fromkeys(["replace_other_pc", "after_enrolment"], ["tests/sync/test_pc_identity_lines.py"]),
+              "_replace_key": ["tests/sync/test_pc_identity.py"],
+              **dict.fromkeys(["note_installed", "set_nightly"], ["tests/updates/test_update_page.py"]),
               "record_usb_import": ["tests/sync/test_center_pages.py"],
+              "import_status_file": ["tests/sync/test_sync_page.py"],  # its page's form
               "settle_given_twice": ["tests/sync/test_conflict_routing.py"],
               "_revoke_older_desa_keys": ["tests/desa/test_f107_kecamatan_key.py"],
               "update_user": ["tests/auth/test_users_admin.py"],
               "rotate_ca": ["tests/lan/test_office_tls.py"],  # its page's "ganti CA"
-              "app/survey/records.py:accept": ["tests/survey/test_survey_codes.py"],  # a walk-in answer's review
+              **dict.fromkeys(["app/survey/records.py:accept", "app/survey/records.py:void"],
+                              ["tests/survey/test_survey_codes.py"]),  # a walk-in answer's review; an answer voided
               "app/settings/identity.py:save": ["tests/settings/test_settings_records.py",
                                                 "tests/settings/test_office_settings.py"],
               "ask_for_a_password_without_the_office_name": ["tests/settings/test_first_run.py"],
@@ -55,12 +62,16 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "_tie_to_the_relay": ["tests/desa/test_relay.py::test_a_form_scanned_from_its_qr_before_the_relay_brought_"
                                     "it_is_one_form"],
               **dict.fromkeys(["_keep_consent", "_queue_message"], ["tests/sync/test_sms.py"]),
-              "_mark_retry": ["tests/updates/test_retry_release.py"],
+              "settle_relay": ["tests/sync/test_relay_settle.py"],  # the hourly job's
+              "_bind_to_desa": ["tests/updates/test_trusted_walk.py::test_the_walking_accounts_desa_binding_is_audited"],
+              # the fleet page's button (tests/updates/test_retry_release.py's are slow)
+              "_mark_retry": ["tests/sync/test_center_fleet_acting.py::test_a_pc_that_went_back_is_offered_the_release_"
+                              "again_from_its_page"],
               **dict.fromkeys(["_taken_over", "_follow_previous_key"], ["tests/sync/test_center_re_enrolment.py"]),
               "app/complaints/book.py:record_export": ["tests/complaints/test_book.py"], "save_desk_answer": ["tests/complaints/test_pages.py"],
               "_relay_moved": ["tests/desa/test_relay_audit.py"],
-              "undo_enrolment": ["tests/desa/test_relay.py::test_a_code_used_by_another_pc_and_a_wrong_center_address_"
-                                 "are_refused"],  # the center refuses the code's PC number
+              "undo_enrolment": ["tests/desa/test_relay.py::test_a_pc_number_another_desa_pc_holds_at_the_center_undoes_"
+                                 "the_enrolment_with_its_line"],  # the center refuses the code's PC number
               **dict.fromkeys(["type_back_printed_key", "confirm_key_printed", "replace_recovery_key"],
                               ["tests/security/test_recovery_key_page.py",
                                "tests/security/test_keys_never_change_silently.py"]),  # the recovery key's page

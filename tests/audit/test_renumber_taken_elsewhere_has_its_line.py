@@ -89,3 +89,19 @@ def test_the_other_counters_renumber_without_its_line_is_refused_and_named(darun
         PASS_PAGE({"id": pre.number, "settled": {"status": ACCEPTED, "application_number": "350807-0000-0009"}})
     assert PreRegistration.get().relay_application_number == "350807-0000-0001"
     assert "(app/desa/relay.py:accepted_elsewhere)" in caplog.text  # its declaration names it
+
+
+def test_a_form_waiting_here_and_accepted_at_the_other_counter_leaves_the_queue_with_its_line_fast(darungan, loket,  # noqa: F811
+                                                                                              caplog):
+    """The same pass's other branch: the form still waits in this counter's queue; its own `terima` line says
+    it was accepted elsewhere (issue 91: removed alone, no fast test noticed)."""
+    pre_register(darungan, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
+    pre = PreRegistration.get()
+    assert pre.status == PreRegistration.WAITING
+    with caplog.at_level(logging.ERROR, logger="app.frame.audit"):
+        PASS_PAGE({"id": pre.number, "settled": {"status": ACCEPTED, "application_number": "350807-0000-0009"}})
+    assert ALARM not in caplog.text
+    assert (PreRegistration.get().status, PreRegistration.get().relay_application_number) == (
+        PreRegistration.ACCEPTED, "350807-0000-0009")
+    [line] = AuditEvent.select().where(AuditEvent.action == "terima", AuditEvent.entity == "pra_pendaftaran")
+    assert line.entity_id == str(pre.id) and "sudah diterima di loket lain" in line.summary

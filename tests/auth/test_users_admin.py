@@ -65,3 +65,13 @@ def test_reset_password_gives_new_one_time_password(client_for, users):
     response = client_for("admin").post(f"/admin/pengguna/{target.id}/reset-sandi")
     user = User.get_by_id(target.id)
     assert response.status_code == 200 and user.password_hash != old_hash and user.must_change_password
+
+
+def test_admin_edits_an_account_and_the_trail_keeps_before_and_after(client_for, users):
+    """The edit's own `ubah` line (issue 91: removed alone, no test noticed)."""
+    target = users["petugas_loket"]
+    response = client_for("admin").post(f"/admin/pengguna/{target.id}",
+                                        data={"full_name": "Siti Baru", "role": "petugas_loket", "nip": ""})
+    assert response.status_code == 302 and User.get_by_id(target.id).full_name == "Siti Baru"
+    line = AuditEvent.get(AuditEvent.entity == "pengguna", AuditEvent.action == "ubah")
+    assert line.entity_id == str(target.id) and "Siti Baru" in line.after and "Siti Baru" not in line.before

@@ -7,6 +7,7 @@ import pytest
 
 from app.complaints import queries
 from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer, SuggestionBoxSession
+from app.frame.audit_event import AuditEvent
 from app.frame.dates import local_today, utc_now
 from tests.support.clock import typed_hours_ago
 
@@ -80,6 +81,12 @@ def test_admin_adds_and_routes_a_category(client_for):
     assert ComplaintCategory.get(ComplaintCategory.name == "Jalan rusak").section == "Kasi Pemerintahan"
     duplicate = client.post("/pengaduan/kategori", data={"name": "Jalan rusak", "section": "x"})
     assert duplicate.status_code == 422 and "sudah ada" in duplicate.get_data(as_text=True)
+    # rerouted: the edit's own `ubah` line (issue 91: removed alone, no test noticed)
+    category = ComplaintCategory.get(ComplaintCategory.name == "Jalan rusak")
+    rerouted = client.post("/pengaduan/kategori", data={"category_id": category.id, "name": "Jalan rusak",
+                                                        "section": "Kasi Trantib", "is_active": "1"})
+    assert rerouted.status_code == 303 and ComplaintCategory.get_by_id(category.id).section == "Kasi Trantib"
+    assert AuditEvent.get(AuditEvent.entity == "kategori_pengaduan", AuditEvent.action == "ubah").entity_id == str(category.id)
     bad_targets = client.post("/pengaduan/kategori/target-waktu", data={"complaint_first_response_days": "0",
                                                                         "complaint_follow_up_days": "abc"})
     assert bad_targets.status_code == 422

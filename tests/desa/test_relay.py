@@ -354,12 +354,45 @@ def test_a_code_used_by_another_pc_and_a_wrong_center_address_are_refused(desa_a
     database.initialize(kecamatan.extensions["database"])
 
 
+def test_a_pc_number_another_desa_pc_holds_at_the_center_undoes_the_enrolment_with_its_line(
+        desa_app, linked_kecamatan, client_as, center, tmp_path):
+    """The kecamatan restored from a backup older than a desa PC's code gives that PC number again: the center
+    refuses the second PC (two PCs numbering in one series), whose desa enrolment is undone, and the trail says
+    why (issue 91: that line removed alone, no fast test noticed)."""
+    from app import create_app
+    from app.frame import store
+    from app.frame.audit_event import AuditEvent
+    from tests.conftest import CsrfClient
+    kecamatan = linked_kecamatan
+    first = desa_code_from_kecamatan(kecamatan, client_as)
+    with bound_to(kecamatan):  # the restored backup's counter of desa PC numbers (the test's own write)
+        database.execute_sql('DELETE FROM "registration_sequence" WHERE "prefix" LIKE ?', ("DESA-PC36-%",))
+    again = desa_code_from_kecamatan(kecamatan, client_as)
+    admin, _ = desa_admin(desa_app)
+    database.initialize(desa_app.extensions["database"])
+    assert admin.post("/admin/komputer-desa", data={"kode": first}).status_code == 302
+    second = create_app({"DATA_DIR": tmp_path / "second-pc", "SECRET_KEY": "s", "TESTING": True, "MODE": "desa"})
+    second.test_client_class = CsrfClient
+    other, _ = desa_admin(second)
+    refused = other.post("/admin/komputer-desa", data={"kode": again})
+    assert refused.status_code == 422 and "sudah dipakai komputer desa lain" in text(refused)
+    with bound_to(second):
+        assert store.get("desa_pc_desa_code") == ""  # undone: this PC is no desa's
+        [line] = AuditEvent.select().where(AuditEvent.entity == "pengaturan", AuditEvent.entity_id == "desa",
+                                           AuditEvent.summary.contains("dibatalkan"))
+    assert "sudah dipakai komputer desa lain" in line.summary
+    database.initialize(kecamatan.extensions["database"])
+
+
 def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamatan, client_as, center):
     import time
 
     from sync.client import scheduler
     assert (60, scheduler.scheduled_sync) in desa_app.extensions["program"].jobs()  # the scheduler runs on a desa PC too
     enrolled_desa(desa_app, linked_kecamatan, client_as)
+    with bound_to(desa_app):  # linked with the center by its own act, whose line names the key (issue 91)
+        from app.frame.audit_event import AuditEvent
+        assert AuditEvent.get(AuditEvent.action == "daftar_pusat").entity_id == SyncLink.get().key_id
     operator = operator_client(desa_app)
     assert pre_register(operator, applicant_form()).status_code == 302
     with bound_to(desa_app):

@@ -208,6 +208,10 @@ def test_marking_a_pilot_pc_with_its_audit_row_passes(center_app, enrolled, oper
     assert client.post("/admin/rilis/komputer-uji", data=form).status_code == 303
     assert DeviceKey.get_by_id(key.id).pilot_since is not None
     assert CenterAudit.select().where(CenterAudit.action == "komputer_uji").count() == 1
+    # taken out again: its own line too (issue 91: removed alone, no test noticed)
+    assert client.post("/admin/rilis/komputer-uji", data=dict(form, pilot="0")).status_code == 303
+    assert DeviceKey.get_by_id(key.id).pilot_since is None
+    assert CenterAudit.select().where(CenterAudit.action == "keluar_komputer_uji").count() == 1
 
 
 def test_at_a_center_a_write_without_its_trail_is_logged_and_shown_to_the_admin_without_values(

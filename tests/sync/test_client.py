@@ -416,6 +416,8 @@ def test_nothing_another_pc_follows_is_sent_from_here_whenever_it_came_to_wait(k
         assert numbers(identity.left_to_their_pc()) == sorted(shared[1:])
         assert not OutboxItem.select().where(OutboxItem.state == "pending").exists()
         assert identity.send_from_here(OutboxItem.get(OutboxItem.registration_number == shared[1]).id)
+        from app.frame.audit_event import AuditEvent  # the admin's act, its own line (issue 91)
+        assert AuditEvent.get(AuditEvent.action == "kirim_dari_sini").entity_id == shared[1]
         report = engine.sync_once(client=client_of(center_app))
         assert (report.error, report.sent) == ("", 1)
         application = Application.get(Application.registration_number == shared[1])

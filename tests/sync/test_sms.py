@@ -196,6 +196,10 @@ def test_a_complaint_closed_twice_over_sends_one_sms(enrolled_pg):
     assert SmsConsent.select().count() == 0
     # Given again, then the retention time passes: the consent and its number go with the record.
     assert store("selesai", 6) == "stored" and SmsConsent.select().count() == 1
+    # Its phone changed at the counter: the new one kept, and its own line says so without it (issue 91)
+    assert store("selesai", 7, phone="081298765432") == "stored" and SmsConsent.select().count() == 1
+    [changed] = CenterAudit.select().where(CenterAudit.action == "ubah", CenterAudit.entity == "persetujuan_sms")
+    assert "PGD-7K3M9Q" in changed.summary and "081298765432" not in changed.summary
     from datetime import timedelta
     from app.frame.dates import utc_now
     assert center_public.forget_finished(90, now=utc_now() + timedelta(days=91)) == 1

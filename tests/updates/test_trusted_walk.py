@@ -295,6 +295,7 @@ def test_the_walking_accounts_desa_binding_is_audited(office, caplog):
     from app import create_app
     from app.frame.db import database
     from app.firstrun import seed_identity
+    from app.frame.audit_event import AuditEvent
     app = create_app({"DATA_DIR": office, "SECRET_KEY": "k", "TESTING": True})  # strict: an unaudited commit fails
     with app.app_context(), app.extensions["database"].connection_context():
         seed_identity("35.08.07")
@@ -302,7 +303,8 @@ def test_the_walking_accounts_desa_binding_is_audited(office, caplog):
     assert {account["role"] for account in accounts} == walk.program_roles("kecamatan")
     with app.app_context(), app.extensions["database"].connection_context():
         bound = database.execute_sql('SELECT COUNT(*) FROM "user_desa"').fetchone()[0]
-    assert bound == len(accounts)
+        lines = AuditEvent.select().where(AuditEvent.summary.contains("terikat ke desa")).count()
+    assert bound == len(accounts) and lines == len(accounts)  # each binding its own line (issue 91)
     assert "tanpa catatan audit" not in caplog.text
 
 

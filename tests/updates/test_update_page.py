@@ -173,3 +173,12 @@ def test_a_release_that_failed_here_is_not_retried_at_night(app, db, monkeypatch
     write_state(data_dir, available={"version": "9.2.0", "notes": "", "wheels": []})  # a newer release comes
     installing.nightly_apply(app)
     assert tried == [app.config, "restart"]
+
+
+def test_a_version_installed_and_checked_on_the_copy_has_its_line_on_the_trail(db, users):
+    """The install's own `pasang_pembaruan` line (issue 91: removed alone, no fast test noticed; the
+    install itself runs pip, its page tests are slow): who installed which version, after how many pages."""
+    from app.updates import records
+    records.note_installed("9.1.0", 12, users["admin"])
+    line = AuditEvent.get(AuditEvent.action == "pasang_pembaruan")
+    assert (line.entity_id, line.username) == ("9.1.0", users["admin"].username) and "12 halaman" in line.summary
