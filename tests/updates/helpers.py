@@ -52,7 +52,7 @@ class RegencyCenter:
         self.root = folder / "flashdisk-root" / "kunci-root"  # the root key on a stick of its own
         self.database_url = database_url  # the center started with `--database-url` (else its folder's own)
         # Its settings and temp folders its own (tests/support/own_folders.py), the center process's too.
-        (folder / "tmp").mkdir()
+        (folder / "tmp").mkdir(parents=True)  # a folder inside the test's own, e.g. tmp_path / "kabupaten"
         with pytest.MonkeyPatch.context() as patch:
             for name in ("XDG_CONFIG_HOME", "LOCALAPPDATA"):
                 patch.setenv(name, str(folder / "pengaturan"))

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from app.updates.state import write_state
-from sync.release import key_signing
+from sync.release import key_checker, key_signing
 from tests.guide.names import label_pattern
 from tests.guide.test_guide_commands import INTERPRETERS, LAPTOP, PLACEHOLDER, SIGNER, command_lines, start_of
 from tests.updates.test_release_keys_apart import all_roles, wheel_with
@@ -42,6 +42,7 @@ from tests.support.shell_split import windows_split
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
 
 VERSION = "9.1.0"  # the offices run 9.0.0
+NEXT = "9.2.0"  # the release after it, the same sitting (issue 88, done when: "two releases in a row")
 LEFT_BEHIND = "penjaga-kunci-panduan"  # on the command line of the process the release tries to leave behind
 # At import, inside its sandbox: what it can see of the places named (none, or the check fails).
 PROBE = "\nSEEN = [place for place in %(secrets)r if os.path.exists(place)]\n"
@@ -126,12 +127,16 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         # The laptop: Loket from the release wheel (its Loket folder), the user folder with its Downloads.
         python, _ = laptop_install(loket, build_release_wheel(tmp_path / "proyek"))  # its python3: a Python of its own
         (user / "AppData" / "Local").mkdir(parents=True)
-        release = wheel_with(downloads, VERSION, HOSTILE % {"laptop": str(loket), "stick": str(stick), "loot": str(loot),
-                                                           "mark": LEFT_BEHIND}
-                             + PROBE % {"secrets": [str(p) for p in (stick, rollout.root, user, loket, rollout.center_dir,
-                                                                     server_home)]}
-                             + SERVER.replace("%(broken)r", "('500' if SEEN else '0')") % {
-                                 "version": VERSION, "roles": ",".join(all_roles()), "candidate": CANDIDATE})
+
+        def downloaded(version: str) -> Path:
+            """The release wheel of `version`, as downloaded into the laptop's Downloads."""
+            return wheel_with(downloads, version, HOSTILE % {"laptop": str(loket), "stick": str(stick), "loot": str(loot),
+                                                             "mark": LEFT_BEHIND}
+                              + PROBE % {"secrets": [str(p) for p in (stick, rollout.root, user, loket,
+                                                                      rollout.center_dir, server_home)]}
+                              + SERVER.replace("%(broken)r", "('500' if SEEN else '0')") % {
+                                  "version": version, "roles": ",".join(all_roles()), "candidate": CANDIDATE})
+        release = downloaded(VERSION)
         empty_zones = tmp_path / "laptop" / "tanpa-zona"
         empty_zones.mkdir()
         laptop = dict({k: v for k, v in outside_env().items() if k != "PYTHONPATH"},
@@ -172,9 +177,9 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         checker_words = next(html.unescape(code) for code in re.findall(r"<code>([^<]+)</code>",
                                                                         guide_section(guide, "tandatangan"))
                              if code.startswith("--pemeriksa"))
-        sign_line = (sign_line.replace("0.2.0", VERSION).replace("/media/<nama>/RILIS/kunci-rilis", shlex.quote(str(stick)))
-                     + " " + checker_words.replace("<sidik>", fingerprint))
-        signed = typed(sign_line, loket, laptop)
+        sign_line = sign_line.replace("/media/<nama>/RILIS/kunci-rilis", shlex.quote(str(stick)))
+        signed = typed(sign_line.replace("0.2.0", VERSION) + " " + checker_words.replace("<sidik>", fingerprint),
+                       loket, laptop)
         assert signed.returncode == 0, signed.all
         assert guide_message(guide, "tandatangan", "Rilis").search(signed.all), signed.all
         assert f"Kunci pemeriksa {fingerprint} dicatat di folder kunci" in signed.all
@@ -183,10 +188,9 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
 
         # Langkah 3 at the center: the signed folder into its Loket folder, the guide's publish line.
         shutil.copytree(bundle, center_loket / bundle.name)
-        publish = linux_twin(guide, "terbitkan", INTERPRETERS, "release publish")
-        published = typed(publish.replace("0.2.0", VERSION).replace("'<folder data pusat>'",
-                                                                    shlex.quote(str(rollout.center_dir))),
-                          center_loket, at_center)
+        publish = linux_twin(guide, "terbitkan", INTERPRETERS, "release publish").replace(
+            "'<folder data pusat>'", shlex.quote(str(rollout.center_dir)))
+        published = typed(publish.replace("0.2.0", VERSION), center_loket, at_center)
         assert published.returncode == 0, published.all
         assert guide_message(guide, "terbitkan", "Rilis … terbit untuk … komputer uji").search(published.all), published.all
         rollout.sync(), rollout.sync_pilot()
@@ -204,14 +208,61 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         rollout.sync()
         assert offered(rollout.office_dir) == (VERSION, None)
 
+        # The next release, the same sitting: the same guide lines from the same laptop home, center account and
+        # sticks; --pemeriksa only the first time, as the guide says ("sekali saja"). The center's second check
+        # finds its own checker key (made at the first) beside it: no release key copy, no refusal.
+        second = time.monotonic()
+        checkers = key_checker.pinned(stick)
+        pinned_files = fingerprints(stick / key_checker.PINNED)
+        assert len(checkers) == 1 and len(pinned_files) == 1  # the center's: the laptop has checked nothing
+        first_release = fingerprints(downloads / f"diperiksa-{VERSION}", bundle, center_loket / f"diperiksa-{VERSION}",
+                                     center_loket / bundle.name)
+        first_rings = key_signing.ring_releases(rollout.repository())
+        newer = downloaded(NEXT)
+        shutil.copyfile(newer, center_loket / newer.name)
+        center_before = fingerprints(center_loket)
+        checked = typed(center_line.replace(VERSION, NEXT), center_loket, at_center)
+        assert checked.returncode == 0, checked.all
+        assert f"Rilis {NEXT} lulus pemeriksaan" in checked.all and "salinan kunci rilis" not in checked.all
+        assert f"sidik {fingerprint}." in checked.all  # the same checker key as the first time
+        assert {path: digest for path, digest in fingerprints(center_loket).items()
+                if f"diperiksa-{NEXT}" not in path} == center_before
+        shutil.copytree(center_loket / f"diperiksa-{NEXT}", downloads / f"diperiksa-{NEXT}")
+        signed = typed(sign_line.replace("0.2.0", NEXT), loket, laptop)
+        assert signed.returncode == 0, signed.all
+        assert guide_message(guide, "tandatangan", "Rilis").search(signed.all), signed.all
+        assert "dicatat di folder kunci" not in signed.all  # no checker key newly trusted, said or unseen
+        assert key_checker.pinned(stick).keys() == checkers.keys() and fingerprints(stick / key_checker.PINNED) == pinned_files
+        shutil.copytree(downloads / f"rilis-{NEXT}", center_loket / f"rilis-{NEXT}")
+        published = typed(publish.replace("0.2.0", NEXT), center_loket, at_center)
+        assert published.returncode == 0, published.all
+        assert guide_message(guide, "terbitkan", "Rilis … terbit untuk … komputer uji").search(published.all), published.all
+        rollout.sync(), rollout.sync_pilot()
+        assert offered(rollout.office_dir) == (VERSION, None) and offered(rollout.pilot_dir) == (NEXT, None)
+        rings = key_signing.ring_releases(rollout.repository())
+        assert rings["semua"] == first_rings["semua"] < rings["uji"]  # everyone's stays on the first release
+        write_state(rollout.pilot_dir, health=dict(HEALTH, version=NEXT, walk="lulus", failed=[], errors_since=0))
+        rollout.sync_pilot()
+        assert f"lulus: versi {NEXT}" in rollout.page()
+        released = rollout.press(f"/admin/rilis/{rings['uji']}/semua")
+        assert f"Rilis {NEXT} diterbitkan untuk semua komputer" in released.text
+        rollout.sync()
+        assert offered(rollout.office_dir) == (NEXT, None)
+        assert fingerprints(downloads / f"diperiksa-{VERSION}", bundle, center_loket / f"diperiksa-{VERSION}",
+                            center_loket / bundle.name) == first_release
+        finished = time.monotonic()
+
         # The separation: nothing of the release ran or wrote on the laptop, nothing of it outlived its sandbox,
         # no key left the stick.
         assert {path: digest for path, digest in fingerprints(tmp_path / "laptop").items()
-                if f"diperiksa-{VERSION}" not in path and f"rilis-{VERSION}" not in path} == on_the_laptop
+                if not any(made in path for made in (f"diperiksa-{VERSION}", f"rilis-{VERSION}", f"diperiksa-{NEXT}",
+                                                     f"rilis-{NEXT}", str(newer)))} == on_the_laptop
         assert processes_with(LEFT_BEHIND) == [] and processes_with(str(tmp_path / "laptop")) == [] and not loot.exists()
+        harness_copies = tmp_path / "kabupaten" / "sebelum-rilis"  # tests/updates/helpers.RegencyCenter's, for reset()
         assert not [path for name in key_signing.KEY_FILES.values() for path in tmp_path.rglob(name)
-                    if path.parent not in (stick, rollout.root) and path != rollout.center_dir / "pembaruan" / "online.pem"]
-        print(f"the journey took {time.monotonic() - started:.0f} s")
+                    if path.parent not in (stick, rollout.root) and path != rollout.center_dir / "pembaruan" / "online.pem"
+                    and harness_copies not in path.parents]
+        print(f"the journey took {time.monotonic() - started:.0f} s, its second release {finished - second:.0f} s")
     finally:
         for pid in processes_with(LEFT_BEHIND):  # only if it got out of its sandbox
             os.kill(pid, 9)
