@@ -110,9 +110,13 @@ def test_the_address_is_printed_only_once_the_server_listens(tmp_path, command, 
                                "--data", str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env=windows_like_env(tmp_path), cwd=tmp_path)
     try:
+        said = []
         for line in server.stdout:
+            said.append(line)
             if b"berjalan di" in line:
                 break
+        else:  # ended without its address: what it said, so a failure under load names its cause
+            pytest.fail(f"exit {server.wait(timeout=30)}: {b''.join(said)[-1000:]!r} {server.stderr.read()[-2000:]!r}")
         printed = int(re.search(rb"http://127\.0\.0\.1:(\d+)/", line).group(1))
         assert printed == port or (port == 0 and printed > 0)
         with socket.create_connection(("127.0.0.1", printed), timeout=5):  # already listening when announced
