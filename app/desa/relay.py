@@ -319,12 +319,7 @@ def receive(header: dict, photo: bytes) -> str:
                 "ditolak; isi ulang formulirnya di desa atau daftarkan pemohon di loket.")
         return "refused"
     if existing is not None:
-        existing = _tie_to_the_relay(existing, version, digest, record, photo)
-        if existing.application_id:
-            accepted(existing, existing.application)
-            status = existing.application.status
-            if ApplicationStatus(status) is not ApplicationStatus.RECEIVED:
-                send_status(existing, status, application_number=existing.application.registration_number)
+        _tie_to_the_relay(existing, version, digest, record, photo)
         return "known"
     try:
         if protocol.content_hash(record, protocol.sha256_hex(photo)) != digest or record.get("n") != number:
@@ -359,15 +354,21 @@ def _refuse(number: str, version: int, digest: str, problem: str) -> None:
 
 
 @act("catat")
-def _tie_to_the_relay(existing: PreRegistration, version: int, digest: str, record: dict, photo: bytes):
-    """Scanned from its printed QR before the link brought it: one form, now tied to the relay."""
+def _tie_to_the_relay(existing: PreRegistration, version: int, digest: str, record: dict, photo: bytes) -> None:
+    """Scanned from its printed QR before the link brought it: one form, now tied to the relay, and the desa
+    hears where it is (accepted, and its application's step): its line covers those statuses too."""
     values = {"relay_hash": digest, "relay_version": version}
     if photo and not existing.photo_jpeg and existing.status == PreRegistration.WAITING:
         values.update(photo_jpeg=photo, photo_background=str(record.get("pb", ""))[:20])
     PreRegistration.update(**values).where(PreRegistration.id == existing.id).execute()
     audit.record("catat", "pra_pendaftaran", existing.id, f"Pra-pendaftaran {existing.number} yang sudah dipindai "
                  "dari kode QR-nya tiba juga lewat pusat: satu formulir, kini terhubung ke kiriman desa")
-    return PreRegistration.get_by_id(existing.id)
+    existing = PreRegistration.get_by_id(existing.id)
+    if existing.application_id:
+        accepted(existing, existing.application)
+        status = existing.application.status
+        if ApplicationStatus(status) is not ApplicationStatus.RECEIVED:
+            send_status(existing, status, application_number=existing.application.registration_number)
 
 
 def _cursor_past_the_rest(link, probed_seq) -> None:
