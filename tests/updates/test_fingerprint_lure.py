@@ -28,8 +28,9 @@ SHEET_SHAPED = re.compile(r"(?<![0-9a-f])[0-9a-f]{4}(?:[ \-:]?[0-9a-f]{4})+(?![0
 
 def fingerprint_shapes(text: str) -> list[str]:
     """What in `text` an admin could type into the field as (part of) a fingerprint. The page's own
-    hex (its CSRF token's value, the static files' version stamps) is not text anyone reads."""
-    text = re.sub(r'(value|content|href|src|integrity)="[^"]*"', "", text)
+    hex (its CSRF token's value, in a form's field and in <body>'s hx-headers, the static files' version stamps)
+    is not text anyone reads: a random token held eight hex digits in a row once in a few hundred pages."""
+    text = re.sub(r"""(value|content|href|src|integrity|hx-headers)=("[^"]*"|'[^']*')""", "", text)
     return SHEET_SHAPED.findall(text)
 
 
