@@ -232,6 +232,8 @@ def target_row(name):
         name = name[len(TARGET_DATA):]
         return None if name.startswith(TARGET_SCRIPTS + "/") else name
     return name
+
+
 OFFICE_LOCK = os.path.join("app", "frame", "data", "requirements-office.lock")  # sync.release.dependency_lock's
 VENV_PACKAGES = frozenset({"pip", "setuptools", "loket-kecamatan"})  # what venv and the guide's pip line install
 
@@ -334,11 +336,10 @@ def kept_wheel(folders, venv):
     """(the installed Loket's version, the release wheel it must have been installed from: the one the
     admin keeps in the Loket folder, the folder holding .venv), or (None, None) with no Loket installed."""
     for folder in folders:
-        for entry in sorted(os.listdir(folder)):
-            if entry.startswith(APP_DIST + "-") and entry.endswith(".dist-info"):
-                version = entry[len(APP_DIST) + 1:-len(".dist-info")]
-                place = os.path.dirname(venv) if venv else folder
-                return version, os.path.join(place, "%s-%s-py3-none-any.whl" % (APP_DIST, version))
+        version = installed_version(folder)
+        if version is not None:
+            place = os.path.dirname(venv) if venv else folder
+            return version, os.path.join(place, "%s-%s-py3-none-any.whl" % (APP_DIST, version))
     return None, None
 
 
