@@ -132,7 +132,10 @@ GENERATIONS = (
     Generation("landed-0.3.3", "a4d44feb", holds_lock=True, walks=True, verdict="launcher-walk",
                backup_by_launcher=True, takes_back="first_start: exit before sign"),
     # 0.3.4: the same launcher; run.py refuses a signer typed without -I -S before anything of the install runs.
-    Generation("last-landed", "dfaabd95", holds_lock=True, walks=True, verdict="launcher-walk",
+    Generation("landed-0.3.4", "dfaabd95", holds_lock=True, walks=True, verdict="launcher-walk",
+               backup_by_launcher=True, takes_back="first_start: exit before sign"),
+    # 0.3.5: the same launcher; a cut-short switch's "tetap ditawarkan" is said only while the release is offered.
+    Generation("last-landed", "98db685f", holds_lock=True, walks=True, verdict="launcher-walk",
                backup_by_launcher=True, takes_back="first_start: exit before sign"),
     Generation("today", "", holds_lock=True, walks=True, verdict="launcher-walk",
                backup_by_launcher=True, takes_back="first_start: exit before sign"),

@@ -42,7 +42,8 @@ pytestmark = pytest.mark.soak
 # constant; the contract: "baik" well within it.
 WAITS = {"first-updatable": "HEALTHY_WITHIN_SECONDS", "before-renumber-step": "TRIAL_SECONDS",
          "previous-but-one": "TRIAL_SECONDS", "previous": "TRIAL_SECONDS", "landed-0.3.1": "TRIAL_SECONDS",
-         "landed-0.3.2": "TRIAL_SECONDS", "landed-0.3.3": "TRIAL_SECONDS", "last-landed": "TRIAL_SECONDS"}
+         "landed-0.3.2": "TRIAL_SECONDS", "landed-0.3.3": "TRIAL_SECONDS",
+         "landed-0.3.4": "TRIAL_SECONDS", "last-landed": "TRIAL_SECONDS"}
 MOST_WE_WAIT = 400  # seconds: within "a few minutes", and below every launcher's wait but the first one's
 SMALL_DISK_MB = 192
 RELEASE_BYTES = 335 * 1000 * 1000  # a release to download, before its install (issue 94)
@@ -296,7 +297,7 @@ def started_twice_it_changes_nothing(office: "FieldOffice", version: str) -> Non
 # The office days are most of this file's twenty minutes: the landed 0.3.x launchers' half runs from a file of its
 # own (test_field_launchers_landed.py), so that the full tier's two workers, a file each, share them.
 OLDER_LAUNCHERS = ("before-renumber-step", "first-updatable", "previous-but-one", "previous", "landed-0.3.1")
-LANDED_LAUNCHERS = ("landed-0.3.2", "landed-0.3.3", "last-landed")
+LANDED_LAUNCHERS = ("landed-0.3.2", "landed-0.3.3", "landed-0.3.4", "last-landed")
 
 
 @pytest.mark.parametrize("field", OLDER_LAUNCHERS)
