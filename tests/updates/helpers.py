@@ -1,6 +1,7 @@
 """A regency that publishes releases at a real center, and an office PC that learns of them."""
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import run
@@ -68,6 +69,7 @@ class RegencyCenter:
                 shutil.copytree(place, self.published_nothing / str(index))
             self.center = CenterServer(self.center_dir, database_url=database_url).start()
         self.used = False
+        self.app = None  # the center's app in this process (center_db)
 
     def reset(self) -> str:
         """The release state of a regency that published nothing, and a new enrolment code: the
@@ -78,19 +80,29 @@ class RegencyCenter:
             self.used = True
             return self.first_code
         from sync.center import keys
-        from sync.center.app import create_center_app
         from sync.center.models import DeviceKey, Kecamatan, ReleaseRetry
         from tests.sync.harness import KECAMATAN_CODE
         for index, place in enumerate(self.release_folders):
             shutil.rmtree(place)
             shutil.copytree(self.published_nothing / str(index), place)
-        app = create_center_app({"DATA_DIR": self.center_dir, **({"DATABASE_URL": self.database_url}
-                                                                  if self.database_url else {})})
-        with app.extensions["center_database"].connection_context():
-            with app.extensions["center_database"].atomic():
+        with self.center_db():
+            with self.app.extensions["center_database"].atomic():
                 DeviceKey.update(pilot_since=None).where(DeviceKey.pilot_since.is_null(False)).execute()
                 ReleaseRetry.delete().execute()
             return keys.new_enrolment_code(Kecamatan.get(Kecamatan.code == KECAMATAN_CODE))
+
+    @contextmanager
+    def center_db(self):
+        """The center's database in this process, as `run.py release` opens it (one app per regency,
+        its migrations run once; the models' proxy pointed at it again, another center may have taken it)."""
+        from sync.center.app import create_center_app
+        from sync.center.db import center_database
+        if self.app is None:
+            given = {"DATABASE_URL": self.database_url} if self.database_url else {}
+            self.app = create_center_app({"DATA_DIR": self.center_dir, **given})
+        center_database.initialize(self.app.extensions["center_database"])
+        with self.app.app_context(), self.app.extensions["center_database"].connection_context():
+            yield
 
     def stop(self):
         self.center.stop()

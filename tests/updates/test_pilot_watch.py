@@ -16,7 +16,7 @@ import run
 from app.updates import fetching, state
 from sync.release import key_signing
 from tests.sync.test_end_to_end import signed_in
-from tests.updates.test_rings import TOKEN, app_wheel, offered, rollout  # noqa: F401  (the fixture)
+from tests.updates.test_rings import TOKEN, app_wheel, offered, rollout, shared_rollout  # noqa: F401  (the fixtures)
 
 REFUSAL = ("Versi 9.1.0 gagal diperiksa pada salinan data (halaman bermasalah: /pengaduan/rekap (500)). Versi yang "
            "berjalan tetap dipakai; versi ini tidak ditawarkan lagi. Laporkan ke admin kabupaten.")
@@ -50,7 +50,7 @@ def test_a_pilot_that_refused_the_release_before_the_switch_shows_so_and_is_name
         "/admin/kecamatan")
     listed = rollout.page()
     listed = listed[listed.index('id="daftar-rilis"'):]
-    assert "Belum lulus di komputer uji: Kunir (35.08.08), loket kecamatan, perangkat P1 (ditolak)." in listed
+    assert f"Belum lulus di komputer uji: {rollout.pilot_label()} (ditolak)." in listed
 
     action = f"/admin/rilis/{key_signing.ring_releases(rollout.repository())['uji']}/semua"
     asked = rollout.press(action)
@@ -70,7 +70,7 @@ def test_a_pilot_that_refused_the_release_before_the_switch_shows_so_and_is_name
     released = rollout.press(action, konfirmasi="ya")
     assert "Rilis 9.1.0 diterbitkan untuk semua komputer" in released.text
     assert rollout.audit()[-1][1:3] == ("terbit_semua", "9.1.0")
-    assert "belum lulus: Kunir (35.08.08), loket kecamatan, perangkat P1 (ditolak)" in rollout.audit()[-1][3]
+    assert f"belum lulus: {rollout.pilot_label()} (ditolak)" in rollout.audit()[-1][3]
 
 
 def test_the_center_keeps_the_report_of_a_pilot_of_the_previous_version(rollout):

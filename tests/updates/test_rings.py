@@ -6,10 +6,10 @@ timestamp or snapshot than one it saw (a pilot taken out of the ring, the daily 
 copy carries everyone's; publishing, marking and releasing are audited."""
 import json
 import re
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
+from peewee import fn
 
 import run
 from app.updates import fetching
@@ -19,7 +19,7 @@ from sync.release import key_signing
 from sync.client.transport import CenterClient, Refused
 from tests.sync.harness import enrol_kecamatan, kecamatan_app
 from tests.sync.test_end_to_end import signed_in
-from tests.updates.helpers import Regency, confirm_root
+from tests.updates.helpers import Regency, RegencyCenter, confirm_root
 from tests.support.factory import kecamatan_row
 
 PILOT_KECAMATAN = "35.08.08"
@@ -28,33 +28,54 @@ HEALTH = {"version": "9.1.0", "walk": "gagal", "pages": 41, "failed": ["/pendaft
           "at": "2026-11-27T08:10:00+00:00", "errors_since": 3}
 
 
-class Rollout(Regency):
-    """The regency (its office in 35.08.07), a second office in 35.08.08 that becomes the pilot, and
-    the regency admin signed in at the center."""
+class RolloutCenter(RegencyCenter):
+    """The regency's side of the rollout tests: RegencyCenter with the pilots' kecamatan (35.08.08) and the
+    regency admin's account. Made once per test file (`shared_rollout`); reset() also revokes the keys of
+    the PCs earlier tests enrolled, as an admin retires old PCs, so that each test's two PCs are the
+    regency's only ones (the pilots' table, the rings and the fleet count no one else)."""
 
-    def __init__(self, tmp_path, database_url=None):
-        super().__init__(tmp_path, database_url=database_url)
-        from sync.center import keys
+    def __init__(self, folder, database_url=None):
+        super().__init__(folder, database_url)
         from sync.center.accounts import create_operator
         with self.center_db():
-            kecamatan = kecamatan_row(PILOT_KECAMATAN, "Kunir")
-            code = keys.new_enrolment_code(kecamatan)
+            kecamatan_row(PILOT_KECAMATAN, "Kunir")
             create_operator("kabupaten", "Admin Kabupaten", "admin", password="admin-rahasia-12",
                             must_change_password=False)
+
+    def reset(self) -> str:
+        from sync.center import keys
+        from sync.center.models import DeviceKey, Kecamatan
+        code = super().reset()
+        with self.center_db():
+            for key in DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan).where(DeviceKey.revoked_at.is_null()):
+                keys.revoke(key)
+        return code
+
+
+class Rollout(Regency):
+    """The regency (its office in 35.08.07), a second office in 35.08.08 that becomes the pilot, and
+    the regency admin signed in at the center. `shared`: the file's RolloutCenter (reset); without it,
+    a center of the test's own. The audit is read from the test's start on (audit())."""
+
+    def __init__(self, tmp_path, database_url=None, shared: RolloutCenter | None = None):
+        self.regency = shared or RolloutCenter(tmp_path, database_url)
+        super().__init__(tmp_path, shared=self.regency)
+        self.owned = shared is None
+        from sync.center import keys
+        from sync.center.models import CenterAudit, Kecamatan
+        with self.center_db():
+            code = keys.new_enrolment_code(Kecamatan.get(Kecamatan.code == PILOT_KECAMATAN))
+            self.audit_from = CenterAudit.select(fn.MAX(CenterAudit.id)).scalar() or 0
         self.pilot_dir = tmp_path / "kecamatan-uji"
         self.pilot = kecamatan_app(self.pilot_dir)
         enrol_kecamatan(self.pilot, self.center.url, code, kecamatan_code=PILOT_KECAMATAN)
+        from sync.client import engine
+        self.pilot_key_id = within(self.pilot, engine.current_link).key_id
         confirm_root(self.pilot, self.pilot_dir, self.fingerprint())
         self.admin = signed_in(self.center.url, "kabupaten", "admin-rahasia-12", "/masuk")
 
-    @contextmanager
     def center_db(self):
-        from sync.center.app import create_center_app
-        if not hasattr(self, "_center_app"):
-            given = {"DATABASE_URL": self.database_url} if self.database_url else {}
-            self._center_app = create_center_app({"DATA_DIR": self.center_dir, **given})
-        with self._center_app.app_context(), self._center_app.extensions["center_database"].connection_context():
-            yield
+        return self.regency.center_db()
 
     def sync(self):
         return within(self.office, sync_once)
@@ -63,16 +84,22 @@ class Rollout(Regency):
         return within(self.pilot, sync_once)
 
     def pilot_key(self):
-        from sync.center.models import DeviceKey, Kecamatan
+        """The center's row of this test's pilot (the key its enrolment got)."""
+        from sync.center.models import DeviceKey
         with self.center_db():
-            return DeviceKey.select().join(Kecamatan).where(Kecamatan.code == PILOT_KECAMATAN).get()
+            return DeviceKey.get(DeviceKey.key_id == self.pilot_key_id)
 
     def audit(self) -> list[tuple]:
+        """The center's release and pilot rows written since this test's regency was set up."""
         from sync.center.models import CenterAudit
         with self.center_db():
             return [(row.username, row.action, row.entity_id, row.summary)
-                    for row in CenterAudit.select().order_by(CenterAudit.id)
+                    for row in CenterAudit.select().where(CenterAudit.id > self.audit_from).order_by(CenterAudit.id)
                     if row.action in ("terbit", "terbit_semua", "komputer_uji", "keluar_komputer_uji")]
+
+    def pilot_label(self) -> str:
+        """The pilot as the center names it (its device code the center's, P1 for the regency's first)."""
+        return f"Kunir ({PILOT_KECAMATAN}), loket kecamatan, perangkat {self.pilot_key().device_code}"
 
     def page(self, path="/admin/rilis") -> str:
         response = self.admin.get(self.center.url + path)
@@ -102,9 +129,18 @@ def sync_once():
     return engine.sync_once()
 
 
+@pytest.fixture(scope="module")
+def shared_rollout(tmp_path_factory):
+    """One rollout regency per test file (keys, online key, a real center process, the admin), handed to
+    each test's Rollout reset, with two offices of the test's own."""
+    made = RolloutCenter(tmp_path_factory.mktemp("kabupaten"))
+    yield made
+    made.stop()
+
+
 @pytest.fixture
-def rollout(tmp_path):
-    made = Rollout(tmp_path)
+def rollout(tmp_path, shared_rollout):
+    made = Rollout(tmp_path, shared=shared_rollout)
     yield made
     made.stop()
 
@@ -171,8 +207,7 @@ def test_a_release_reaches_the_pilots_first_and_everyone_once_the_admin_releases
         ("run.py release publish", "terbit", "9.0.0"), ("kabupaten", "komputer_uji", rollout.pilot_key().key_id),
         ("run.py release publish", "terbit", "9.1.0"), ("kabupaten", "terbit_semua", "9.1.0")]
     assert rollout.audit()[2][3] == "Rilis 9.1.0 (targets versi 2) terbit untuk 1 komputer uji"
-    assert rollout.audit()[3][3].endswith("dikonfirmasi walaupun komputer uji belum lulus: Kunir (35.08.08), "
-                                          "loket kecamatan, perangkat P1 (gagal)")
+    assert rollout.audit()[3][3].endswith(f"dikonfirmasi walaupun komputer uji belum lulus: {rollout.pilot_label()} (gagal)")
 
 
 @pytest.mark.slow
