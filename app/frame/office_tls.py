@@ -634,15 +634,18 @@ class _Replay:
         left = self._began + READ_SECONDS + self._received / READ_RATE - time.monotonic()
         if self.cut or left <= 0:
             return self._cut()
-        self._sock.settimeout(min(self._timeout, left))
+        shorter = left < self._timeout  # the socket keeps the server's timeout otherwise (each change a system call)
+        if shorter:
+            self._sock.settimeout(left)
         try:
             size = self._sock.recv_into(buffer, *size_and_flags)  # an SSLSocket's defaults are not a socket's
         except TimeoutError:
-            if left < self._timeout:  # the request's time ran out, not the server's wait for a byte
+            if shorter:  # the request's time ran out, not the server's wait for a byte
                 return self._cut()
             raise
         finally:
-            self._sock.settimeout(self._timeout)  # the answer's writes keep the server's timeout
+            if shorter:
+                self._sock.settimeout(self._timeout)  # the answer's writes keep the server's timeout
         self._received += size
         return size
 
