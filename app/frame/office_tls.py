@@ -927,7 +927,8 @@ def lan_server(bind_addr, wsgi_app, timeout: float, keep_alive: float = KEEP_ALI
             super().prepare()
             if self.door is not None:
                 # The listening socket is the door's alone. cheroot's selector (cheroot 11's) watches in its place
-                # one that never speaks, as the server: select() on Windows fails when it watches none.
+                # one that never speaks, as the server: select() on Windows fails when it watches none, and the
+                # count of kept-alive connections (KEEP_ALIVE_CONNECTIONS) takes one off for the server's.
                 self._quiet = socket.socketpair()
                 self._connections._selector.unregister(self.socket.fileno())
                 self._connections._selector.register(self._quiet[0].fileno(), selectors.EVENT_READ, data=self)
