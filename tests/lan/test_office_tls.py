@@ -7,6 +7,7 @@ namespace pair with a capture on the link is tests/lan/test_lan_capture.py.
 import datetime
 import http.client
 import io
+import selectors
 import socket
 import ssl
 import threading
@@ -186,6 +187,44 @@ def test_a_new_connection_is_taken_in_by_the_door_while_cheroots_thread_is_held(
         assert first.startswith(b"HTTP/1.1 200") and b'name="password"' in first + rest
     finally:
         let_go.set()
+
+
+class WindowsSelect(selectors.SelectSelector):
+    """select() as on Windows: watching no socket at all is an error (WSAEINVAL), not a wait."""
+    failed = []
+
+    def select(self, timeout=None):
+        if not self._readers and not self._writers:
+            self.failed.append(timeout)
+            raise OSError(10022, "An invalid argument was supplied")
+        return super().select(timeout)
+
+
+def test_cheroots_thread_still_watches_a_socket_when_the_door_takes_the_listening_one(app, monkeypatch):
+    """The door took the listening socket from cheroot's selector, which may then watch no connection at all:
+    select() on Windows fails there, and cheroot's thread would go round failing (a core busy). It watches
+    one that never speaks in the listener's place; the kept-alive connections are still watched and served."""
+    monkeypatch.setattr(selectors, "DefaultSelector", WindowsSelect)
+    WindowsSelect.failed.clear()
+    listener = office_tls.LanListener(app, "127.0.0.1", 0, threads=2)
+    listener.bind()
+    listener.start()
+    try:
+        watched = listener.server._connections._selector  # cheroot 11's ConnectionManager selector
+        rounds = []
+        watch = watched.select
+        watched.select = lambda timeout=None: rounds.append(timeout) or watch(timeout)
+        wait_until(lambda: len(rounds) >= 3, 30, "cheroot's thread going round its selector")
+        with listener.app.app_context(), listener.app.extensions["database"].connection_context():
+            counter = counter_trusting(office_tls.office_ca())
+        with socket.create_connection(("127.0.0.1", listener.port), timeout=10) as raw, \
+                counter.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            for _ in range(2):  # the second request on the connection cheroot's thread watched between them
+                tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                assert tls.recv(65536).startswith(b"HTTP/1.1 200")
+        assert WindowsSelect.failed == []
+    finally:
+        listener.stop()
 
 
 def test_an_answers_head_goes_out_with_its_body_in_one_record(lan):
