@@ -14,9 +14,14 @@ HTTP (waitress) and its LAN over TLS (cheroot, app/frame/office_tls.py), in one 
 Each reported as the median and p95 of the clerk's wait and the server's CPU per action (its threads'
 schedstat), and the TLS/plain ratio of the medians. The LAN listener is bound to 127.0.0.2 (loopback's
 second address on Linux): no packet leaves the machine, the cost is the TLS and the server's own.
+`--peer DIR`: a checkout of an earlier version (`git archive COMMIT | tar -x -C DIR`) served beside this one,
+in the same cgroup, the clerks taking turns on all four listeners: before and after in one run. `--first`:
+the server's cgroup and the clerks' own (this process, no quota) run before the machine's other processes (the
+highest CPU weight), as on an office PC and a counter PC that run nothing else; the quota still caps the server.
 
     python bench/bench_lan_tls.py                      # half a core, 40 rounds
     python bench/bench_lan_tls.py --cores 0 --rounds 100
+    python bench/bench_lan_tls.py --starts 0 --pauses 0 --first --peer /tmp/peer
 
 Linux, root (cgroup). docs/benchmarks.md has the figures.
 """
@@ -168,6 +173,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--starts", type=int, default=3, help="starts of each kind for the start's cost")
     parser.add_argument("--pauses", type=int, default=10, help="rounds of the page after a 12 s pause")
+    parser.add_argument("--peer", type=Path, help="an earlier version's checkout, served beside this one")
+    parser.add_argument("--first", action="store_true", help="the server and the clerks before the machine's others")
     options = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="bench-lan-tls-"))
@@ -175,22 +182,32 @@ def main(argv=None) -> int:
     os.environ["PYTHON_KEYRING_BACKEND"] = env["PYTHON_KEYRING_BACKEND"]
     ca_file = folder / "kantor.pem"
     ca_file.write_text(prepare(folder / "data"))
-    core = SlowCore(f"loket-bench-lan-{os.getpid()}")
+    core = SlowCore(f"loket-bench-lan-{os.getpid()}", first=options.first)
     core.limit(options.cores)
+    counter = SlowCore(f"loket-bench-lan-{os.getpid()}-counter", first=True) if options.first else None
+    if counter:
+        counter.limit(0)
+        counter.enter()
     starts = {lan: [start_cost(folder / "data", env, core, lan) for _ in range(options.starts)] for lan in (False, True)}
-    port, lan_port = free_port(), free_port()
-    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--data", str(folder / "data"),
-                               "--host", LAN_HOST, "--port", str(port), "--lan-port", str(lan_port)],
-                              cwd=ROOT, env=env, preexec_fn=core.enter, stdout=subprocess.DEVNULL,
-                              stderr=open(folder / "server.log", "w"))
+    roots = {"": ROOT, **({"peer ": options.peer.resolve()} if options.peer else {})}
+    servers, clerks = {}, {}  # version -> its server; (version, listener) -> its clerk
     try:
-        plain = Clerk(f"http://127.0.0.1:{port}", True)
-        tls = Clerk(f"https://{LAN_HOST}:{lan_port}", str(ca_file))
-        wait_ready(plain.base + "/healthz", True)
-        wait_ready(tls.base + "/healthz", str(ca_file))
+        for version, root in roots.items():
+            data, ca = (folder / "data-peer", folder / "kantor-peer.pem") if version else (folder / "data", ca_file)
+            if version:
+                ca.write_text(prepare(data))
+            port, lan_port = free_port(), free_port()
+            server = servers[version] = subprocess.Popen(
+                [sys.executable, str(root / "run.py"), "serve", "--data", str(data), "--host", LAN_HOST,
+                 "--port", str(port), "--lan-port", str(lan_port)], cwd=root, env=env, preexec_fn=core.enter,
+                stdout=subprocess.DEVNULL, stderr=open(folder / f"server{version.strip()}.log", "w"))
+            plain, tls = Clerk(f"http://127.0.0.1:{port}", True), Clerk(f"https://{LAN_HOST}:{lan_port}", str(ca))
+            plain.server = tls.server = server
+            plain.returning, tls.returning = Returning("127.0.0.1", port), Returning(LAN_HOST, lan_port, str(ca))
+            clerks[(version, "loopback (HTTP)")], clerks[(version, "LAN (TLS)")] = plain, tls
+        for clerk in clerks.values():
+            wait_ready(clerk.base + "/healthz", clerk.verify)
         photo = photo_jpeg(__import__("random").Random(84))
-        clerks = {"loopback (HTTP)": plain, "LAN (TLS)": tls}
-        plain.returning, tls.returning = Returning("127.0.0.1", port), Returning(LAN_HOST, lan_port, str(ca_file))
         actions = {"page (kept-alive)": lambda c, n: c.page(),
                    "registration with photo": lambda c, n: c.register(n, photo),
                    "sign-in page, new connection": lambda c, n: c.new_connection(),
@@ -206,50 +223,59 @@ def main(argv=None) -> int:
             for action, do in actions.items():
                 for name, clerk in clerks.items():  # taking turns: what disturbs one disturbs the other
                     serial += 1
-                    before_cpu, began = cpu_seconds(server.pid), time.perf_counter()
+                    before_cpu, began = cpu_seconds(clerk.server.pid), time.perf_counter()
                     do(clerk, serial)
                     times[(action, name)].append(time.perf_counter() - began)
-                    cpu[(action, name)].append(cpu_seconds(server.pid) - before_cpu)
+                    cpu[(action, name)].append(cpu_seconds(clerk.server.pid) - before_cpu)
         after_pause = "page after a 12 s pause"
-        for action in [after_pause]:
+        if options.pauses:
             for name in clerks:
-                times[(action, name)], cpu[(action, name)] = [], []
+                times[(after_pause, name)], cpu[(after_pause, name)] = [], []
+            actions[after_pause] = None
         for turn in range(options.pauses):
             time.sleep(12)  # the clerk typing: longer than cheroot's former keep-alive (10 s)
             for name in (list(clerks) if turn % 2 == 0 else list(clerks)[::-1]):
-                before_cpu, began = cpu_seconds(server.pid), time.perf_counter()
+                before_cpu, began = cpu_seconds(clerks[name].server.pid), time.perf_counter()
                 clerks[name].page()
                 times[(after_pause, name)].append(time.perf_counter() - began)
-                cpu[(after_pause, name)].append(cpu_seconds(server.pid) - before_cpu)
-        actions[after_pause] = None
+                cpu[(after_pause, name)].append(cpu_seconds(clerks[name].server.pid) - before_cpu)
         print(f"# TLS on the LAN vs plain HTTP on loopback: {options.rounds} rounds, server on "
-              f"{options.cores or 'no limit of'} core ({core.kind}), load {load()}")
-        print(f"{'action':32} {'listener':16} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8}")
+              f"{options.cores or 'no limit of'} core ({core.kind}{', first' if options.first else ''}), load {load()}"
+              + (f"; peer: {options.peer}" if options.peer else ""))
+        print(f"{'action':32} {'listener':22} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8}")
         for action in actions:
-            medians = {}
-            for name in clerks:
-                waits, used = times[(action, name)], cpu[(action, name)]
-                medians[name] = (statistics.median(waits), statistics.median(used))
-                print(f"{action:32} {name:16} {medians[name][0] * 1000:10.1f} {p95(waits) * 1000:8.1f} "
-                      f"{medians[name][1] * 1000:8.1f}")
-            (wait_plain, cpu_plain), (wait_tls, cpu_tls) = medians.values()
-            print(f"{'':32} {'TLS / plain':16} {wait_tls / wait_plain:10.2f} {'':>8} "
-                  f"{cpu_tls / cpu_plain if cpu_plain else float('nan'):8.2f}")
+            for version in servers:
+                medians = {}
+                for listener in ("loopback (HTTP)", "LAN (TLS)"):
+                    waits, used = times[(action, (version, listener))], cpu[(action, (version, listener))]
+                    medians[listener] = (statistics.median(waits), statistics.median(used))
+                    print(f"{action:32} {version + listener:22} {medians[listener][0] * 1000:10.1f} "
+                          f"{p95(waits) * 1000:8.1f} {medians[listener][1] * 1000:8.1f}")
+                (wait_plain, cpu_plain), (wait_tls, cpu_tls) = medians.values()
+                print(f"{'':32} {version + 'TLS / plain':22} {wait_tls / wait_plain:10.2f} {'':>8} "
+                      f"{cpu_tls / cpu_plain if cpu_plain else float('nan'):8.2f}")
+        server = servers[""]
+        tls = clerks[("", "LAN (TLS)")]
         print(f"# the returning counter's TLS connections resumed: {tls.returning.resumed} of {tls.returning.pages}")
         rss = [line for line in Path(f"/proc/{server.pid}/status").read_text().splitlines()
                if line.startswith(("VmRSS", "VmHWM"))]
         print("# server memory with both listeners after the rounds: " + ", ".join(" ".join(line.split()) for line in rss))
         for lan, measured in starts.items():
+            if not measured:
+                continue
             print(f"# start, {'with the LAN TLS listener' if lan else 'loopback only'}: first /healthz "
                   f"{statistics.median(m[0] for m in measured):.2f} s, VmRSS {statistics.median(m[1] for m in measured):.1f} MB "
                   f"(median of {len(measured)})")
     finally:
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server in servers.values():
+            server.terminate()
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
         core.close()
+        if counter:
+            counter.close()
     return 0
 
 

@@ -13,9 +13,10 @@ end or when the PC's names or addresses are no longer all in it (a new address f
 The LAN listener is cheroot's (the center's server; waitress has no TLS) with the standard library's
 ssl: TLS 1.2 and 1.3 only, forward-secret AEAD ciphers only, no compression. A connection whose first
 byte is not a TLS handshake (someone typed http://) is answered by one Indonesian page saying how
-to trust the office, with the CA to download; the app is never served there. cheroot's accept thread only
-accepts: each new connection waits at the Door (below) for its handshake and its first request, so a visitor's
-idle, slow or half-open connections never hold the counters back (issue 90). The loopback listener
+to trust the office, with the CA to download; the app is never served there. The Door (below) accepts each
+new connection on a thread of its own, never blocking: it waits there for its handshake and its first
+request, so a visitor's idle, slow or half-open connections never hold the counters back (issue 90); cheroot's
+own thread watches only kept-alive connections. The loopback listener
 (the PC's own browser, the kiosk) stays plain HTTP on waitress.
 """
 import datetime
@@ -69,6 +70,7 @@ LINUX_TRUST_COMMAND = ('mkdir -p $HOME/.pki/nssdb && (test -e $HOME/.pki/nssdb/c
 DOOR_SECONDS = 10  # to finish the handshake and send a request's head; then let go
 DOOR_PER_ADDRESS = 16  # one device's unfinished connections: its next one is closed at once
 DOOR_TOTAL = 400  # all devices' together (select() on Windows watches 512 sockets at most)
+DOOR_ACCEPTS = 32  # new connections taken in at one turn; then the ones waiting get theirs (a flood of connects)
 HEAD_BYTES = 16384  # a request head longer than this goes on to cheroot as it is (its own limits apply)
 LISTEN_BACKLOG = 128  # connections the system queues before the accept thread takes them (cheroot's: 5)
 # Past the door, a worker reads the rest of a request (its body; a kept-alive connection's next head): a visitor
@@ -582,9 +584,9 @@ class LanListener:
         self._stop.set()
         for server in [self.server, *self.doors.values()]:
             if server is not None:
-                server.stop()
                 if server.door is not None:
                     server.door.stop()
+                server.stop()
 
 
 def serve_at_once(app) -> None:
@@ -632,15 +634,18 @@ class _Replay:
         left = self._began + READ_SECONDS + self._received / READ_RATE - time.monotonic()
         if self.cut or left <= 0:
             return self._cut()
-        self._sock.settimeout(min(self._timeout, left))
+        shorter = left < self._timeout  # the socket keeps the server's timeout otherwise (each change a system call)
+        if shorter:
+            self._sock.settimeout(left)
         try:
             size = self._sock.recv_into(buffer, *size_and_flags)  # an SSLSocket's defaults are not a socket's
         except TimeoutError:
-            if left < self._timeout:  # the request's time ran out, not the server's wait for a byte
+            if shorter:  # the request's time ran out, not the server's wait for a byte
                 return self._cut()
             raise
         finally:
-            self._sock.settimeout(self._timeout)  # the answer's writes keep the server's timeout
+            if shorter:
+                self._sock.settimeout(self._timeout)  # the answer's writes keep the server's timeout
         self._received += size
         return size
 
@@ -668,20 +673,23 @@ class _Arrival:
 
 
 class Door:
-    """Every new connection on the LAN port waits here, not on cheroot's accept thread nor in a worker, until
-    its first request's head is in: the first byte looked at (TLS or plain), the TLS handshake done, the
-    request line and headers read. One thread of its own, every socket non-blocking in one selector
-    (select() on Windows): a visitor's idle, slow or half-open connections cost a socket each, never a
-    counter's wait. An address holds at most DOOR_PER_ADDRESS here (the next one is closed at once), all
-    addresses together DOOR_TOTAL (then the oldest of the address holding the most goes); each is let go
-    after DOOR_SECONDS. A finished head goes to cheroot's workers as an ordinary connection."""
+    """Every new connection on the LAN port is accepted here and waits here, not on cheroot's thread nor in a
+    worker, until its first request's head is in: the first byte looked at (TLS or plain), the TLS handshake
+    done, the request line and headers read. One thread of its own, every socket (the listening one too)
+    non-blocking in one selector (select() on Windows): a visitor's idle, slow or half-open connections cost a
+    socket each, never a counter's wait. An address holds at most DOOR_PER_ADDRESS here (the next one is
+    closed at once), all addresses together DOOR_TOTAL (then the oldest of the address holding the most
+    goes); each is let go after DOOR_SECONDS. A finished head goes to cheroot's workers as an ordinary
+    connection. Accepting here, not on cheroot's thread, spares a new connection a hand-over between threads
+    (a wake-up each, the dearest part of a resumed connection's wait; issue 90, finding 6); a connection is
+    tried as soon as it is accepted: its ClientHello is often in already."""
 
     def __init__(self, server, context_of):
         self.server, self.context_of = server, context_of
         self.per_address, self.total, self.seconds = DOOR_PER_ADDRESS, DOOR_TOTAL, DOOR_SECONDS
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
-        self._arriving: list[_Arrival] = []  # admitted by the accept thread, taken in by the door's
+        self._listening: socket.socket | None = None
         self._selector = selectors.DefaultSelector()
         self._waiting: dict[_Arrival, None] = {}  # oldest first
         self._wake_read, self._wake_write = socket.socketpair()
@@ -696,61 +704,73 @@ class Door:
         with self._lock:
             return dict(self._counts)
 
-    def admit(self, conn) -> None:
-        """On cheroot's accept thread: counted and queued, or closed at once over the address's limit.
-        Never a read, never a wait."""
-        address = conn.remote_addr or ""
-        with self._lock:
-            over = self._stopped or self._counts.get(address, 0) >= self.per_address
-            if not over:
-                self._counts[address] = self._counts.get(address, 0) + 1
-                self._arriving.append(_Arrival(conn.socket, address, conn.remote_port,
-                                               time.monotonic() + self.seconds))
-        if over:
-            _close(conn.socket)
-            return
-        try:
-            self._wake_write.send(b"\0")
-        except OSError:  # the wake-up pipe is full: the door is awake already
-            pass
+    def listen(self, listening: socket.socket) -> None:
+        """The server's bound, listening socket: its new connections are accepted by the door (before start())."""
+        listening.setblocking(False)
+        self._listening = listening
+        self._selector.register(listening, selectors.EVENT_READ, listening)
 
     def _run(self) -> None:
         while not self._stopped:
             timeout = max(0.0, min([a.deadline for a in self._waiting] or [time.monotonic() + 1]) - time.monotonic())
             for key, _events in self._selector.select(timeout):
-                try:
-                    if key.data is None:
-                        self._take_in()
-                    elif key.data in self._waiting:
-                        self._step(key.data)
-                except Exception:  # one connection's surprise drops that connection, never the door
-                    log.exception("LAN connection dropped at the door")
-                    if key.data is not None:
-                        self._leave(key.data)
+                if key.data is None:
+                    self._woken()
+                elif key.data is self._listening:
+                    self._accept()
+                elif key.data in self._waiting:
+                    self._try(key.data)
             now = time.monotonic()
             for arrival in [a for a in self._waiting if a.deadline <= now]:
                 self._leave(arrival)
         for arrival in list(self._waiting):
             self._leave(arrival)
 
-    def _take_in(self) -> None:
+    def _woken(self) -> None:
         try:
             while self._wake_read.recv(4096):
                 pass
         except (BlockingIOError, InterruptedError):
             pass
-        with self._lock:
-            arriving, self._arriving = self._arriving, []
-        for arrival in arriving:
+
+    def _accept(self) -> None:
+        """The new connections waiting (DOOR_ACCEPTS at most a turn): each counted for its address and tried at
+        once, or closed at once over its address's limit. Never a wait."""
+        for _ in range(DOOR_ACCEPTS):
+            try:
+                sock, peer = self._listening.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as problem:  # out of file handles, a connection reset before it was taken
+                log.warning("LAN connection not accepted: %s", problem)
+                return
+            address = peer[0] if peer else ""
+            with self._lock:
+                over = self._counts.get(address, 0) >= self.per_address
+                if not over:
+                    self._counts[address] = self._counts.get(address, 0) + 1
+            if over:
+                _close(sock)
+                continue
+            arrival = _Arrival(sock, address, peer[1] if peer else 0, time.monotonic() + self.seconds)
             self._waiting[arrival] = None
             try:
-                arrival.sock.setblocking(False)
-                self._selector.register(arrival.sock, selectors.EVENT_READ, arrival)
+                sock.setblocking(False)
+                self._selector.register(sock, selectors.EVENT_READ, arrival)
             except (OSError, ValueError):  # gone already
                 self._leave(arrival)
-        while len(self._waiting) > self.total:  # the busiest address gives way, its oldest first
-            busiest = Counter(a.address for a in self._waiting).most_common(1)[0][0]
-            self._leave(next(a for a in self._waiting if a.address == busiest))
+                continue
+            self._try(arrival)
+            while len(self._waiting) > self.total:  # the busiest address gives way, its oldest first
+                busiest = Counter(a.address for a in self._waiting).most_common(1)[0][0]
+                self._leave(next(a for a in self._waiting if a.address == busiest))
+
+    def _try(self, arrival: _Arrival) -> None:
+        try:
+            self._step(arrival)
+        except Exception:  # one connection's surprise drops that connection, never the door
+            log.exception("LAN connection dropped at the door")
+            self._leave(arrival)
 
     def _step(self, arrival: _Arrival) -> None:
         """As far as the connection's bytes go now; handed on when its request head is complete."""
@@ -805,19 +825,19 @@ class Door:
 
     def _hand_on(self, arrival: _Arrival) -> None:
         """To cheroot's workers, as its own accept path would have made it, the head read back first."""
-        from cheroot.makefile import MakeFile
         self._forget(arrival)
         sock = arrival.sock
         sock.settimeout(self.server.io_timeout)
-        conn = self.server.ConnectionClass(self.server, sock, MakeFile)
-        conn.reads = _Replay(sock, arrival.head, self.server.io_timeout)
-        conn.rfile = MakeFile(conn.reads, "rb", conn.rbufsize)
+        reads = _Replay(sock, arrival.head, self.server.io_timeout)
+        conn = self.server.ConnectionClass(self.server, sock, lambda _sock, mode, size: self.server.files(
+            reads if "r" in mode else sock, mode, size))
+        conn.reads = reads
         conn.remote_addr, conn.remote_port = arrival.address, arrival.port
         conn.ssl_env = _tls_environ(sock) if arrival.tls else {"wsgi.url_scheme": "http", PLAIN_LAN: True}
-        conn.through_door = True
         self.server.requests.put(conn)
 
     def stop(self) -> None:
+        """Before the server's stop(), which closes the listening socket (select() on Windows fails on a closed one)."""
         with self._lock:
             self._stopped = True
         try:
@@ -845,23 +865,84 @@ def _tls_environ(sock: ssl.SSLSocket) -> dict:
 
 
 def lan_server(bind_addr, wsgi_app, timeout: float, keep_alive: float = KEEP_ALIVE_SECONDS, **options):
-    """cheroot's WSGI server whose accept thread only accepts: each new connection goes to the Door (a
-    connection back from a worker, kept alive for its next request, goes to the workers as before).
+    """cheroot's WSGI server whose new connections are accepted by its Door (set before prepare()): cheroot's
+    own thread watches only the connections kept alive between requests (back from a worker, to the workers).
     `timeout`: a socket's wait for a byte to read or room to write; `keep_alive`: a connection's idle time
     between requests (cheroot's one `timeout` is both: it keeps `keep_alive`, the door sets `timeout`).
     (cheroot imported here: the pages that show the fingerprint never load the server.)"""
-    from cheroot import wsgi
+    from cheroot import server as http, wsgi
+    from cheroot.makefile import MakeFile, StreamWriter
+
+    class Writer(StreamWriter):
+        """cheroot's writer sends each write at once: an answer's head alone, then its body. Here the head waits
+        for the body's first bytes (or the answer's end), to go out with them: one send, one TLS record, one
+        wake-up of the browser where there were two (issue 90, finding 6)."""
+        holding, held = False, b""
+
+        def hold_next(self) -> None:
+            self.holding = True
+
+        def write(self, data, *args, **kwargs):
+            if self.holding:
+                self.holding, self.held = False, bytes(data)
+                return len(data)
+            if self.held:
+                data, self.held = self.held + bytes(data), b""
+            return super().write(data, *args, **kwargs)
+
+        def flush(self) -> None:
+            self.holding = False
+            if self.held:
+                held, self.held = self.held, b""
+                super().write(held)
+            super().flush()
+
+    class Request(http.HTTPRequest):
+        def ensure_headers_sent(self):
+            if not self.sent_headers:
+                self.conn.wfile.hold_next()
+            super().ensure_headers_sent()
+
+        def respond(self):
+            try:
+                super().respond()
+            finally:
+                self.conn.wfile.flush()  # a head with no body after it
+
+    class Connection(http.HTTPConnection):
+        RequestHandlerClass = Request
 
     class LanServer(wsgi.Server):
         door: Door | None = None
+        ConnectionClass = Connection
+
+        @staticmethod
+        def files(sock, mode: str, size: int):
+            """The reader (cheroot's) and the writer (above) of a connection's socket (the door's read-back one)."""
+            return MakeFile(sock, mode, size) if "r" in mode else Writer(sock, mode, size)
+
+        _quiet: tuple = ()
+
+        def prepare(self):
+            super().prepare()
+            if self.door is not None:
+                # The listening socket is the door's alone. cheroot's selector (cheroot 11's) watches in its place
+                # one that never speaks, as the server: select() on Windows fails when it watches none, and the
+                # count of kept-alive connections (KEEP_ALIVE_CONNECTIONS) takes one off for the server's.
+                self._quiet = socket.socketpair()
+                self._connections._selector.unregister(self.socket.fileno())
+                self._connections._selector.register(self._quiet[0].fileno(), selectors.EVENT_READ, data=self)
+                self.door.listen(self.socket)
+
+        def stop(self):
+            super().stop()
+            for end in self._quiet:
+                _close(end)
 
         def process_conn(self, conn):
-            if self.door is not None and not getattr(conn, "through_door", False):
-                self.door.admit(conn)
-            else:
-                if getattr(conn, "reads", None) is not None:  # a kept-alive connection's next request
-                    conn.reads.begin()
-                super().process_conn(conn)
+            if getattr(conn, "reads", None) is not None:  # a kept-alive connection's next request
+                conn.reads.begin()
+            super().process_conn(conn)
     server = LanServer(bind_addr, wsgi_app, request_queue_size=LISTEN_BACKLOG, timeout=keep_alive, **options)
     server.io_timeout, server.keep_alive_conn_limit = timeout, KEEP_ALIVE_CONNECTIONS
     return server

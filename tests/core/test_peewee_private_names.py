@@ -21,9 +21,10 @@ PRIVATE_NAMES = {
     "_adapter": (pool.PooledPostgresqlDatabase, "sync/center/db.py", "the driver's transaction status"),
 }
 
-# Underscore names peewee documents as its API (Model._meta: "Model metadata" in its docs), and one of
-# the standard library's that peewee's code happens to call too.
-NOT_PRIVATE = {"_meta": "peewee's documented Model metadata", "_replace": "a namedtuple's (urllib.parse)"}
+# Underscore names peewee documents as its API (Model._meta: "Model metadata" in its docs), and other
+# libraries' of the same spelling as one of peewee's (the standard library's, cheroot's).
+NOT_PRIVATE = {"_meta": "peewee's documented Model metadata", "_replace": "a namedtuple's (urllib.parse)",
+               "_connections": "cheroot's server's connection manager (app/frame/office_tls.py), not the pool's"}
 
 
 def _names_of(owner) -> set:

@@ -7,8 +7,10 @@ namespace pair with a capture on the link is tests/lan/test_lan_capture.py.
 import datetime
 import http.client
 import io
+import selectors
 import socket
 import ssl
+import threading
 
 import pytest
 from cryptography import x509
@@ -19,6 +21,7 @@ from app.backups.engine import backup_database
 from app.frame import office_tls, store
 from app.frame.keystore import KeyStore
 from tests.conftest import CsrfClient, sign_in_as
+from tests.support.waiting import wait_until
 
 NOW = datetime.datetime(2026, 11, 28, 8, 0, tzinfo=datetime.timezone.utc)
 
@@ -150,6 +153,90 @@ def test_a_counters_next_connection_resumes_its_tls_session(lan):
             store.put(office_tls.LEAF_SETTING, {})  # the hourly check issues a new leaf
         assert lan.refresh()
         assert page(counter, session)[1], f"{version}: resumed after the leaf was renewed"
+
+
+def ask(lan, request: bytes) -> tuple[bytes, bytes]:
+    """A counter's new connection: (what its first read returns, one TLS record at most, and all the rest)."""
+    with lan.app.app_context(), lan.app.extensions["database"].connection_context():
+        counter = counter_trusting(office_tls.office_ca())
+    with socket.create_connection(("127.0.0.1", lan.port), timeout=10) as raw, \
+            counter.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        tls.sendall(request)
+        first, rest = tls.recv(65536), b""
+        while chunk := tls.recv(65536):
+            rest += chunk
+    return first, rest
+
+
+def test_a_new_connection_is_taken_in_by_the_door_while_cheroots_thread_is_held(lan):
+    """Issue 90, finding 6: each thread a new connection is handed through costs a wake-up in the page's wait
+    (cheroot's thread accepted it and handed it to the door). The door accepts it itself: cheroot's thread,
+    which watches the kept-alive connections only, is held here, and a counter's new connection is answered."""
+    selector = lan.server._connections._selector  # cheroot 11's ConnectionManager selector
+    entered, let_go = threading.Event(), threading.Event()
+    watch = selector.select
+
+    def held(timeout=None):
+        entered.set()
+        let_go.wait(60)
+        return watch(timeout)
+    selector.select = held
+    try:
+        wait_until(entered.is_set, 30, "cheroot's thread held")
+        first, rest = ask(lan, b"GET /masuk HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert first.startswith(b"HTTP/1.1 200") and b'name="password"' in first + rest
+    finally:
+        let_go.set()
+
+
+class WindowsSelect(selectors.SelectSelector):
+    """select() as on Windows: watching no socket at all is an error (WSAEINVAL), not a wait."""
+    failed = []
+
+    def select(self, timeout=None):
+        if not self._readers and not self._writers:
+            self.failed.append(timeout)
+            raise OSError(10022, "An invalid argument was supplied")
+        return super().select(timeout)
+
+
+def test_cheroots_thread_still_watches_a_socket_when_the_door_takes_the_listening_one(app, monkeypatch):
+    """The door took the listening socket from cheroot's selector, which may then watch no connection at all:
+    select() on Windows fails there, and cheroot's thread would go round failing (a core busy). It watches
+    one that never speaks in the listener's place; the kept-alive connections are still watched and served."""
+    monkeypatch.setattr(selectors, "DefaultSelector", WindowsSelect)
+    WindowsSelect.failed.clear()
+    listener = office_tls.LanListener(app, "127.0.0.1", 0, threads=2)
+    listener.bind()
+    listener.start()
+    try:
+        watched = listener.server._connections._selector  # cheroot 11's ConnectionManager selector
+        rounds = []
+        watch = watched.select
+        watched.select = lambda timeout=None: rounds.append(timeout) or watch(timeout)
+        wait_until(lambda: len(rounds) >= 3, 30, "cheroot's thread going round its selector")
+        with listener.app.app_context(), listener.app.extensions["database"].connection_context():
+            counter = counter_trusting(office_tls.office_ca())
+        with socket.create_connection(("127.0.0.1", listener.port), timeout=10) as raw, \
+                counter.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            for _ in range(2):  # the second request on the connection cheroot's thread watched between them
+                tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                assert tls.recv(65536).startswith(b"HTTP/1.1 200")
+        assert WindowsSelect.failed == []
+    finally:
+        listener.stop()
+
+
+def test_an_answers_head_goes_out_with_its_body_in_one_record(lan):
+    """Issue 90, finding 6: cheroot sent an answer's head, then its body: two sends, two TLS records, two
+    wake-ups of the browser for one page. A TLS read returns one record at most: the first holds the head and
+    the page. An answer with no body (HEAD) still gets its head, at the answer's end."""
+    first, rest = ask(lan, b"GET /masuk HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    head, _, body = first.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and body.lstrip().lower().startswith(b"<!doctype html")
+    assert b'name="password"' in body + rest
+    first, rest = ask(lan, b"HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert first.startswith(b"HTTP/1.1 200") and first.endswith(b"\r\n\r\n") and rest == b""
 
 
 @pytest.mark.slow  # a connection left idle past cheroot's 10 s: 12 s
