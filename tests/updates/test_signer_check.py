@@ -61,16 +61,25 @@ def link_or_copy(source, target) -> None:
 
 def lock_wheels() -> Path:
     """The lock's wheels for this Python, as the guide's `pip download` keeps them in the Loket folder's
-    `paket` (from this machine's package index); downloaded once per test process."""
+    `paket` (from this machine's package index): downloaded once a run for the same lock and Python
+    (tests/support/built_once.py; 15-37 s at load 9-18), copied into a folder of this test process's."""
     if not _LOCK_WHEELS:
         import atexit
+        import sysconfig
         import tempfile
+
+        from tests.support.built_once import built_once
+        lock = ROOT / "app" / "frame" / "data" / "requirements-office.lock"
+
+        def download(work: Path) -> Path:
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--require-hashes",
+                            "-d", str(work / "paket"), "-r", str(lock)], check=True, capture_output=True, env=outside_env())
+            return work / "paket"
         folder = Path(tempfile.mkdtemp(prefix="loket-paket-"))
         atexit.register(shutil.rmtree, folder, True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--require-hashes", "-d", str(folder),
-                        "-r", str(ROOT / "app" / "frame" / "data" / "requirements-office.lock")],
-                       check=True, capture_output=True, env=outside_env())
-        _LOCK_WHEELS.append(folder)
+        python = f"{sys.implementation.cache_tag}{sys.abiflags} {sysconfig.get_platform()}"
+        key = hashlib.sha256(b"paket\0" + python.encode() + b"\0" + lock.read_bytes()).hexdigest()[:32]
+        _LOCK_WHEELS.append(built_once(key, folder, download))
     return _LOCK_WHEELS[0]
 
 
