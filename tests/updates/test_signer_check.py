@@ -139,30 +139,31 @@ def laptop_install(loket: Path, wheel: Path, python: Path | None = None) -> tupl
 
 @pytest.fixture(scope="module")
 def installed_laptop(tmp_path_factory, release_wheel) -> tuple[Path, Path]:
-    """The laptop installed once for this file's tests (issue 93: 8-15 s an install at load 9, 30 tests):
+    """The laptop installed once for this file's tests (issue 93: 12-15 s an install at load 10-14, 30 tests):
     their subject is what the signer does with a finished install; the install itself is the subject of
     the guide's typed lines' test and of Debian's python3's, each their own."""
     return laptop_install(tmp_path_factory.mktemp("laptop") / "Budi Santoso" / "Loket", release_wheel)  # a space
 
 
-def copy_keeping_links(source, target) -> None:
-    """A file of the installed laptop into a test's own: what laptop_install linked (the locked packages'
-    files, the kept package wheels: links to this run's own files, which no test writes into) linked again;
-    every other file (what pip wrote, the Python's settings) a copy of its own, which the test may change."""
-    if os.stat(source).st_nlink > 1:
-        link_or_copy(source, target)
-    else:
-        shutil.copy2(source, target)
-
-
 @pytest.fixture
 def laptop(tmp_path, installed_laptop):
     """This test's own laptop: a copy of the installed one at the same places in its tmp_path (the Python,
-    the Loket folder); the installed one is never changed."""
+    the Loket folder); the installed one is never changed. The locked packages' files and the kept package
+    wheels are linked, as laptop_install links them to this run's own (no test writes into them: a test
+    replaces such a file, rewrite_record); every other file (what pip wrote from the release wheel, the
+    RECORDs, the Python's settings) is a copy of the test's own, which it may change."""
     python, program = installed_laptop
     laptop_folder = program.parents[1]
+    rows = (program / app_dist_info(program) / "RECORD").read_text("utf-8").splitlines()
+    app_files = {program / row.split(",")[0].removeprefix("../../") for row in rows}  # --target: its bin's ../../bin/
+
+    def copy_or_link(source, target) -> None:
+        source = Path(source)
+        linked = (source.parent == program.parent / "paket" or program in source.parents and source not in app_files
+                  and source.name != "RECORD")
+        (link_or_copy if linked else shutil.copy2)(source, target)
     own = tmp_path / laptop_folder.name
-    shutil.copytree(laptop_folder, own, symlinks=True, copy_function=copy_keeping_links)  # the venv's links kept
+    shutil.copytree(laptop_folder, own, symlinks=True, copy_function=copy_or_link)  # the venv's links kept
     return own / python.relative_to(laptop_folder), own / program.relative_to(laptop_folder)
 
 
