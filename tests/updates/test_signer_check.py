@@ -61,16 +61,25 @@ def link_or_copy(source, target) -> None:
 
 def lock_wheels() -> Path:
     """The lock's wheels for this Python, as the guide's `pip download` keeps them in the Loket folder's
-    `paket` (from this machine's package index); downloaded once per test process."""
+    `paket` (from this machine's package index): downloaded once a run for the same lock and Python
+    (tests/support/built_once.py; 15-37 s at load 9-18), copied into a folder of this test process's."""
     if not _LOCK_WHEELS:
         import atexit
+        import sysconfig
         import tempfile
+
+        from tests.support.built_once import built_once
+        lock = ROOT / "app" / "frame" / "data" / "requirements-office.lock"
+
+        def download(work: Path) -> Path:
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--require-hashes",
+                            "-d", str(work / "paket"), "-r", str(lock)], check=True, capture_output=True, env=outside_env())
+            return work / "paket"
         folder = Path(tempfile.mkdtemp(prefix="loket-paket-"))
         atexit.register(shutil.rmtree, folder, True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--require-hashes", "-d", str(folder),
-                        "-r", str(ROOT / "app" / "frame" / "data" / "requirements-office.lock")],
-                       check=True, capture_output=True, env=outside_env())
-        _LOCK_WHEELS.append(folder)
+        python = f"{sys.implementation.cache_tag}{sys.abiflags} {sysconfig.get_platform()}"
+        key = hashlib.sha256(b"paket\0" + python.encode() + b"\0" + lock.read_bytes()).hexdigest()[:32]
+        _LOCK_WHEELS.append(built_once(key, folder, download))
     return _LOCK_WHEELS[0]
 
 
@@ -128,9 +137,34 @@ def laptop_install(loket: Path, wheel: Path, python: Path | None = None) -> tupl
     return python or laptop_python(loket.parent / "Python"), program
 
 
+@pytest.fixture(scope="module")
+def installed_laptop(tmp_path_factory, release_wheel) -> tuple[Path, Path]:
+    """The laptop installed once for this file's tests (issue 93: 12-15 s an install at load 10-14, 30 tests):
+    their subject is what the signer does with a finished install; the install itself is the subject of
+    the guide's typed lines' test and of Debian's python3's, each their own."""
+    return laptop_install(tmp_path_factory.mktemp("laptop") / "Budi Santoso" / "Loket", release_wheel)  # a space
+
+
 @pytest.fixture
-def laptop(tmp_path, release_wheel):
-    return laptop_install(tmp_path / "Budi Santoso" / "Loket", release_wheel)  # a space
+def laptop(tmp_path, installed_laptop):
+    """This test's own laptop: a copy of the installed one at the same places in its tmp_path (the Python,
+    the Loket folder); the installed one is never changed. The locked packages' files and the kept package
+    wheels are linked, as laptop_install links them to this run's own (no test writes into them: a test
+    replaces such a file, rewrite_record); every other file (what pip wrote from the release wheel, the
+    RECORDs, the Python's settings) is a copy of the test's own, which it may change."""
+    python, program = installed_laptop
+    laptop_folder = program.parents[1]
+    rows = (program / app_dist_info(program) / "RECORD").read_text("utf-8").splitlines()
+    app_files = {program / row.split(",")[0].removeprefix("../../") for row in rows}  # --target: its bin's ../../bin/
+
+    def copy_or_link(source, target) -> None:
+        source = Path(source)
+        linked = (source.parent == program.parent / "paket" or program in source.parents and source not in app_files
+                  and source.name != "RECORD")
+        (link_or_copy if linked else shutil.copy2)(source, target)
+    own = tmp_path / laptop_folder.name
+    shutil.copytree(laptop_folder, own, symlinks=True, copy_function=copy_or_link)  # the venv's links kept
+    return own / python.relative_to(laptop_folder), own / program.relative_to(laptop_folder)
 
 
 def signer(python: Path, program: Path, *argv: str, isolated: bool = True) -> subprocess.CompletedProcess:
