@@ -44,6 +44,7 @@ def _installed_tree(tmp_path):
     return tree
 
 
+@pytest.mark.parametrize("center", ["sqlite", "postgresql"], indirect=True)
 @pytest.mark.parametrize("heard", ["after-the-renumber", "before-the-renumber"])
 def test_the_other_old_counter_pcs_queue_after_a_relayed_forms_renumber(heard, desa_app, kecamatan, client_as,
                                                                         center, tmp_path):
