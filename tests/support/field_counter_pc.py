@@ -12,8 +12,8 @@ the process with its traceback on stderr.
     fill COUNT              COUNT complete applications of the counter's own (tests/sync/harness.py)
     applications            each application's number and status
     state APPLICATION_ID    the application, its form, its outbox rows, what its page offers the clerk
-    queue                   the relayed form in the counter's queue: what its row holds and what the clerk
-                            reads opening it (and on the queue's "diterima" tab); what the PC sends of it
+    queue                   the relayed form in the counter's queue: what its row holds, what the clerk reads
+                            opening it, what the PC sends of it, and the PC's key
 """
 import json
 import re
@@ -114,7 +114,6 @@ def queue() -> dict:
             "relay_application_number": pre.relay_application_number, "relay_note": pre.relay_note,
             "opened": re.search(r"Pra-pendaftaran \S+ sudah diterima[^.]*\.", opened)[0]
             if "sudah diterima" in opened else opened[:300],
-            "accepted_tab": text(clerk.get("/pra-pendaftaran?tampil=diterima")),
             "applications": Application.select().count(),
             "sent_of_it": sorted({row.kind for row in OutboxItem.select().where(
                 OutboxItem.registration_number == pre.number)}), "key_id": SyncLink.get().key_id}
