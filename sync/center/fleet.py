@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from flask import abort, current_app, g, jsonify, render_template, request, url_for
 from markupsafe import Markup, escape
-from peewee import JOIN
+from peewee import JOIN, SQL
 
 from app.frame import regions
 from app.frame.dates import format_datetime, utc_now
@@ -64,6 +64,10 @@ DISK_LOW_MB = 2048  # app/backups/health.DISK_WARN_BYTES: the office's own card 
 CLOCK_OFF_SECONDS = 300
 NOT_SEEN = timedelta(days=3)
 FIRST_REPORTING = "0.3.0"  # the first version that sends its report (0.2.0 sends none)
+# The first version whose every build takes a renumber of a form accepted at another counter PC into its queue
+# (the relay inbox's "nomor_diganti"): 6ce2a857 and older pass it over; 0.2.0 was built both before and after
+# issue 72 (6ce2a857, d36a7707), which the center cannot tell apart, so a 0.2.0 PC is said to be "bisa".
+FIRST_TAKING_RENUMBERS = "0.3.0"
 _WENT_BACK_CALL = "Telepon kantor: pembaruan gagal setelah berganti versi dan dikembalikan; tanyakan apa yang terlihat"
 # A PC of a version that reads no "coba lagi" mark (updates.takes_retries): the next release is its way forward.
 OLD_PC_WENT_BACK = (f"{_WENT_BACK_CALL}. Versi komputer ini belum mengenal Coba lagi: setelah penyebabnya dibereskan, "
@@ -103,6 +107,10 @@ PROBLEMS = {  # key: (label, what to do, in one sentence; {phone} is the office'
     "tertinggal": ("versi tertinggal",
                    "Telepon kantor: minta admin menjalankan Sinkronisasi agar pembaruan terunduh, atau kirim "
                    "pembaruan lewat flashdisk."),
+    "nomor_lama": ("antrean desa bisa menyebut nomor lama",
+                   "Perbarui aplikasi di komputer ini (Sinkronisasi atau flashdisk): versinya tidak mengikuti nomor "
+                   "permohonan yang diganti pusat, jadi antrean pra-pendaftaran desanya bisa tetap menyebut nomor "
+                   "lama formulir yang diterima di loket lain."),
     "tidak_melapor": ("versi lama, tidak melapor",
                       "Perbarui aplikasi di komputer ini (Sinkronisasi atau flashdisk): versi lama tidak mengirim "
                       "laporan kesehatannya."),
@@ -339,6 +347,7 @@ class PcRow:
     trail_gaps_week: int = 0  # the writes without their trail reported in the last TRAIL_GAPS_SHOWN
     verdict: dict | None = None  # a pilot's on the release under test (updates.pilot_verdict)
     version: str = ""  # the version it runs (updates.version_that_runs), whatever program made its last request
+    old_numbers: list = field(default_factory=list)  # (form, number its queue may show, number now): nomor_lama
 
     @property
     def backup_hours(self) -> int | None:
@@ -365,6 +374,18 @@ class PcRow:
         return PROBLEMS[self.problems[0]][1]
 
     @property
+    def renumber_advice(self) -> str:
+        """The relayed forms whose application the center renumbered after another counter PC accepted it, as this
+        PC's queue may still name them ("" when none)."""
+        if not self.old_numbers:
+            return ""
+        forms = "; ".join(f"{form}: tertulis permohonan {old}, nomor sekarang {new}" for form, old, new in
+                          self.old_numbers)
+        return (f"Di antrean pra-pendaftaran komputer ini mungkin masih tertulis nomor lama ({forms}). Nomor yang "
+                "benar nomor sekarang, yang juga dibaca desa dan warga di halaman cek status; permohonan dan kartunya "
+                "ada di loket yang menerimanya. Pembaruan tidak mengubah tulisan yang sudah ada di antrean itu.")
+
+    @property
     def room_advice(self) -> str:
         """A release waiting for room on this PC's disk, with the megabytes to free ("" when none waits)."""
         room = (self.report or {}).get("room")
@@ -384,6 +405,43 @@ def backup_hours(report: dict | None, received_at: datetime | None, now: datetim
 def sends_reports(version) -> bool:
     """Whether a PC of `version` (its key's, from its last signed request) sends its report."""
     return bool(version) and updates.version_key(version) >= updates.version_key(FIRST_REPORTING)
+
+
+def old_queue_numbers(keys: list, running: dict) -> dict[int, list]:
+    """Per counter PC whose version passes a renumber over (FIRST_TAKING_RENUMBERS), the relayed forms of its
+    kecamatan whose application the center renumbered: (form, the number the acceptance named, the number now).
+    The PC that was asked to renumber is left out: its own application carries the new number (issue 94)."""
+    from sync.center.models import ReceivedApplication, RelayStatus, StatusEvent
+    from sync.center.records import RENUMBER
+    behind = [key for key in keys if not key.desa_code and running.get(key.id)
+              and updates.version_key(running[key.id]) < updates.version_key(FIRST_TAKING_RENUMBERS)]
+    if not behind:
+        return {}
+    kecamatans = sorted({key.kecamatan_id for key in behind})
+    renumbers = {}  # kecamatan -> form -> [first number, number now]
+    for kecamatan_id, form, old, new in (
+            RelayStatus.select(RelayStatus.kecamatan, RelayStatus.number, RelayStatus.renumbered_from,
+                               RelayStatus.application_number)
+            # the partial index's own condition, as a literal: PostgreSQL's generic plan of a parameter skips it
+            .where(RelayStatus.kecamatan.in_(kecamatans) & SQL("\"renumbered_from\" <> ''"))
+            .order_by(RelayStatus.seq).tuples()):
+        renumbers.setdefault(kecamatan_id, {}).setdefault(form, [old, new])[1] = new
+    if not renumbers:
+        return {}
+    firsts = sorted({old for forms in renumbers.values() for old, _ in forms.values()})
+    asked = {(kecamatan_id, number): device for kecamatan_id, number, device in (  # the PC each renumber asked
+        StatusEvent.select(ReceivedApplication.kecamatan, ReceivedApplication.registration_number,
+                           StatusEvent.recipient_device).join(ReceivedApplication)
+        .where(ReceivedApplication.kecamatan.in_(kecamatans) & ReceivedApplication.registration_number.in_(firsts)
+               & (StatusEvent.status == RENUMBER)).tuples())}
+    found = {}
+    for key in behind:
+        forms = renumbers.get(key.kecamatan_id, {})
+        listed = [(form, old, new) for form, (old, new) in sorted(forms.items())
+                  if not (key.device_code and asked.get((key.kecamatan_id, old)) == key.device_code)]
+        if listed:
+            found[key.id] = listed
+    return found
 
 
 def _label(key) -> str:
@@ -455,13 +513,17 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
                for key, latest, report in read}
     versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"], running)
     outdated, trial = versions["outdated"], versions["trial"]
+    old_numbers = old_queue_numbers(keys, running)
     rows, phones = [], {}
     for key, latest, report in read:
         usb_at = latest.usb_at if latest is not None else None  # its own file only (issue 89)
         row = PcRow(key, _label(key), report, latest.received_at if latest and report else None,
                     latest.clock_offset if latest and latest.clock_at else None, usb_at,
-                    latest.clock_at if latest else None, now, version=running[key.id])
+                    latest.clock_at if latest else None, now, version=running[key.id],
+                    old_numbers=old_numbers.get(key.id, []))
         row.problems = problems_of(key, latest, report, outdated, now, usb_at)
+        if row.old_numbers:
+            row.problems = sorted([*row.problems, "nomor_lama"], key=list(PROBLEMS).index)
         row.trail_gaps_week = latest.trail_gaps_recent if latest is not None and "jejak" in row.problems else 0
         if key.pilot_since is not None and trial:  # the pilots' report is part of the page (Rilis Pembaruan's)
             row.verdict = updates.pilot_verdict(updates.health_of(key), row.version, trial)

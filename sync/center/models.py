@@ -243,6 +243,13 @@ class RelayStatus(CenterModel):
         indexes = ((("number", "step"), True), (("kecamatan", "seq"), True), (("kecamatan", "desa_code", "seq"), False))
 
 
+# Kesehatan Komputer's "nomor_lama" (fleet.old_queue_numbers, issue 94) reads a kecamatan's renumbers, few among
+# its relay statuses (kept): a partial index, made in 0029_i94_relay_status_renumbered.sql, declared here too so
+# the model matches the schema.
+RelayStatus.add_index(RelayStatus.index(RelayStatus.kecamatan, where=(RelayStatus.renumbered_from != ""),
+                                        name="relay_status_renumbered"))
+
+
 class RelayTicket(CenterModel):
     id = AutoField()
     kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", backref="+", index=False)

@@ -259,6 +259,7 @@ def relay_inbox():
     rows = sorted(rows + accepted_here, key=lambda r: r.seq)[:limit]
     outcomes = relay_outcomes([r.number for r in rows if isinstance(r, RelayItem) and r.record_json == RELAY_SETTLED],
                               g.kecamatan.id)
+    numbers_now = _numbers_now(g.kecamatan.id, [r.number for r in rows if isinstance(r, RelayStatus)])
     for row in rows:
         if isinstance(row, RelayStatus):
             entries.append(({"seq": row.seq, "id": row.number, "version": row.pra_version, "hash": row.pra_hash,
@@ -266,7 +267,8 @@ def relay_inbox():
                              # an older PC's step taken as the renumber goes as one (store_status)
                              "settled": {"status": RELAY_RENUMBERED if row.renumbered_from else row.status,
                                          "label": row.label,
-                                         "application_number": row.application_number}}, b""))
+                                         "application_number": numbers_now.get(row.number)
+                                         or row.application_number}}, b""))
             size += MAX_RECORD_BYTES
             continue
         photo = bytes(row.photo) if row.photo else b""
@@ -299,6 +301,23 @@ def _inbox_forms(limit: int):
             .join(DeviceKey, JOIN.LEFT_OUTER, on=(DeviceKey.key_id == RelayItem.key_id))
             .where((RelayItem.kecamatan == statements.each_run(0)) & (RelayItem.seq > statements.each_run(1)))
             .order_by(RelayItem.seq).limit(limit).objects())
+
+
+def _numbers_now(kecamatan_id: int, numbers: list[str]) -> dict[str, str]:
+    """The number each form's application has now (current_number, for a page's forms in one read): the
+    acceptance and its renumbers go to the kecamatan's other counter PCs with it. A PC of a version before the
+    renumber step (6ce2a857 and older) takes only the acceptance's number into its queue and passes the
+    renumber over: one that hears of the acceptance after the renumber thus names the right number (issue 94)."""
+    if not numbers:
+        return {}
+    rows = (RelayStatus.select(RelayStatus.number, RelayStatus.status, RelayStatus.application_number)
+            .where((RelayStatus.kecamatan == kecamatan_id) & RelayStatus.number.in_(sorted(set(numbers))))
+            .order_by(RelayStatus.seq).tuples())
+    now: dict[str, str] = {}
+    for number, status, application_number in rows:  # from the winning (first) acceptance on, the latest
+        if (number in now or status == RELAY_ACCEPTED) and application_number:
+            now[number] = application_number
+    return now
 
 
 def _inbox_acceptances(limit: int):

@@ -12,6 +12,8 @@ the process with its traceback on stderr.
     fill COUNT              COUNT complete applications of the counter's own (tests/sync/harness.py)
     applications            each application's number and status
     state APPLICATION_ID    the application, its form, its outbox rows, what its page offers the clerk
+    queue                   the relayed form in the counter's queue: what its row holds, what the clerk reads
+                            opening it, what the PC sends of it, and the PC's key
 """
 import json
 import re
@@ -101,7 +103,24 @@ def state(application_id: str) -> dict:
             "offers_duplicate": "Tandai sebagai duplikat" in page, "says_other_counter": "loket lain" in page}
 
 
-ACTIONS = {"enrol": enrol, "sync": sync, "accept": accept, "fill": fill, "applications": applications, "state": state}
+def queue() -> dict:
+    from app.desa.models import PreRegistration
+    from app.registration.models import Application
+    from sync.client.models import OutboxItem, SyncLink
+    pre = PreRegistration.get()
+    clerk = signed_in("petugas_loket")
+    opened = text(clerk.get(f"/pra-pendaftaran/{pre.id}/terima", follow_redirects=True))
+    return {"status": pre.status, "relay_status": pre.relay_status,
+            "relay_application_number": pre.relay_application_number, "relay_note": pre.relay_note,
+            "opened": re.search(r"Pra-pendaftaran \S+ sudah diterima[^.]*\.", opened)[0]
+            if "sudah diterima" in opened else opened[:300],
+            "applications": Application.select().count(),
+            "sent_of_it": sorted({row.kind for row in OutboxItem.select().where(
+                OutboxItem.registration_number == pre.number)}), "key_id": SyncLink.get().key_id}
+
+
+ACTIONS = {"enrol": enrol, "sync": sync, "accept": accept, "fill": fill, "applications": applications, "state": state,
+           "queue": queue}
 for line in sys.stdin:
     action, *args = json.loads(line)
     with pc.app_context(), db.connection_context():
