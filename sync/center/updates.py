@@ -293,18 +293,27 @@ def pilot_verdict(health: dict | None, running: str | None, version: str) -> dic
 REPORTS_WITHIN = timedelta(days=1)
 
 
+# The first version whose report names what its launcher serves even from the command line (app/updates/
+# fleet_report.build_report); 0.3.0 and 0.3.1 name their own program there.
+FIRST_NAMING_WHAT_RUNS = "0.3.2"
+
+
 def reported_version(report: dict | None) -> str | None:
     """The version a PC's report (as stored: as the PC sent it) says runs. The installed program of 0.3.0 or
     0.3.1, run from the command line (Task Scheduler's `run.py sync`), names itself while its launcher serves
     the later version its own update block says was taken ("diambil"); a later refusal or going back is the
     block's outcome instead, and names itself (issue 94, finding 5). A report a center before this rule stored
-    already names the taken version: read here, it names the same."""
+    already names the taken version: read here, it names the same. A later version's report names what runs
+    whoever sent it, and its block is never read for it: a "diambil" there can be a walk from before a going
+    back, once a "Coba lagi" mark took the release off the PC's failed ones (app/updates/state.take_retries)."""
     if not report:
         return None
     named = report.get("version")
+    if not isinstance(named, str) or version_key(named) >= version_key(FIRST_NAMING_WHAT_RUNS):
+        return named
     update = report.get("update") if isinstance(report.get("update"), dict) else {}
     taken = update.get("version") if update.get("outcome") == "diambil" else None
-    return taken if taken and named and version_key(taken) > version_key(named) else named
+    return taken if taken and version_key(taken) > version_key(named) else named
 
 
 def version_that_runs(key: DeviceKey, report: dict | None, reported_at: datetime | None) -> str:

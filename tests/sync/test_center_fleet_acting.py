@@ -219,3 +219,27 @@ def test_a_command_line_report_is_kept_as_sent_and_read_as_the_version_its_launc
     as_program(client, yoso, "0.3.1", dict(FINE, version="0.3.1", update=dict(WENT_BACK, version="9.0.0")),
                "/api/v1/fleet/report")
     assert updates.running_versions([keys["yoso"]])[keys["yoso"].id] == "0.3.1"
+
+
+def test_a_release_offered_again_after_its_going_back_is_not_named_as_running(center_app, regency, published):
+    """Issue 94, finding 5, after a refusal: a PC running 9.0.0 took 9.1.0, whose walk passed, and took it back (its
+    first start failed). Its status keeps that walk, so once the admin's "Coba lagi" takes 9.1.0 off its failed
+    ones the report's update block says "diambil 9.1.0" again (app/updates/fleet_report._update), from the program
+    that runs 9.0.0 until the release is taken again. The center read the block's taken version for every report
+    and named 9.1.0 (the refused release) as running; a report of 0.3.2 on names what runs, whoever sent it."""
+    from sync.center import updates
+    publish(center_app, "9.1.0")
+    made, admin, _ = regency
+    client, kunir = center_app.test_client(), made["35.08.08"]
+    walked = {"outcome": "diambil", "version": "9.1.0", "why": "", "at": "2026-11-28T01:00:00+00:00"}
+    as_program(client, kunir, "9.1.0", dict(FINE, version="9.1.0", update=walked), "/api/v1/fleet/report")
+    went_back(center_app, kunir, "9.1.0", running="9.0.0")
+    client_as(center_app, admin).post("/admin/rilis/coba-lagi", data={"versi": "9.1.0"})
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0", update=walked), "/api/v1/fleet/report")
+    key = DeviceKey.get(DeviceKey.key_id == kunir[0])
+    assert updates.running_versions([key]) == {key.id: "9.0.0"}
+    row = row_of(page(center_app, admin), "Kunir")
+    assert '9.0.0 <span class="muted">(laporan' in row and "<strong>versi tertinggal</strong>" in row, row
+    history = page(center_app, admin, f"/armada/{key.id}")  # the rows after the going back name 9.0.0
+    assert history.count("<td>9.0.0</td>") == 2 and history.count("<td>9.1.0</td>") == 1, history
+    assert "1 komputer perlu diperbarui" in page(center_app, admin, "/admin/kecamatan")
