@@ -305,6 +305,7 @@ class ShownKey:
     revoked_at: datetime | None
     update_health: str
     created_at: datetime
+    back_at: datetime | None
     kecamatan: ShownKecamatan
 
 
@@ -434,8 +435,8 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
     # In the order of ShownKey's, ShownKecamatan's and ShownLatest's fields.
     shown = (DeviceKey.id, DeviceKey.kecamatan, DeviceKey.key_id, DeviceKey.device_code, DeviceKey.desa_code,
              DeviceKey.last_used_at, DeviceKey.protocol_version, DeviceKey.app_version, DeviceKey.pilot_since,
-             DeviceKey.revoked_at, DeviceKey.update_health, DeviceKey.created_at, Kecamatan.id, Kecamatan.code,
-             Kecamatan.name, FleetLatest.id, FleetLatest.report, FleetLatest.received_at, FleetLatest.clock_offset,
+             DeviceKey.revoked_at, DeviceKey.update_health, DeviceKey.created_at, DeviceKey.back_at, Kecamatan.id,
+             Kecamatan.code, Kecamatan.name, FleetLatest.id, FleetLatest.report, FleetLatest.received_at, FleetLatest.clock_offset,
              FleetLatest.clock_at, FleetLatest.trail_gaps_recent, FleetLatest.trail_gaps_at, FleetLatest.usb_at)
     query = (DeviceKey.select(*shown).join(Kecamatan)
              .switch(DeviceKey).join(FleetLatest, JOIN.LEFT_OUTER, on=(FleetLatest.device_key == DeviceKey.id))

@@ -289,8 +289,11 @@ def pilot_verdict(health: dict | None, running: str | None, version: str) -> dic
 
 # --- what the regency's PCs run, for the Kecamatan page ----------------------------------------------
 
-# A PC whose running version reports sends a report at least every 20 hours (app/updates/fleet_report.RESEND).
+# A PC whose running version reports sends a report at least every 20 hours (app/updates/fleet_report.RESEND),
+# and with the first pass once it is back from a silence (off, or no link: keys.SILENCE) with its report due (a
+# pass probes every 5 minutes).
 REPORTS_WITHIN = timedelta(days=1)
+FIRST_PASS_WITHIN = timedelta(hours=1)
 
 
 # The first version whose report names what its launcher serves even from the command line (app/updates/
@@ -322,13 +325,16 @@ def version_that_runs(key: DeviceKey, report: dict | None, reported_at: datetime
     `run.py sync` (0.2.0's sends no report, a later one's names what its launcher serves) while the launcher
     serves a later version. So the version its latest report says runs (`report`, received at `reported_at`:
     reported_version), unless a newer program signed since (a new version's first request comes before its
-    report) or the PC has gone on signing for more than a day after that report (no reporting version runs: it
-    went back to one that sends none). Only the PC's own signed requests and reports set its version."""
+    report) or the PC has gone on signing for more than a day after that report and for the time of a first pass
+    since it came back from a silence (no reporting version runs: it went back to one that sends none). A PC back
+    from a day off whose installed program's pass signs first is not named by it: the version that runs reports
+    with its first pass. Only the PC's own signed requests and reports set its version."""
     header = key.app_version or ""
     reported = reported_version(report)
     if not reported or version_key(header) > version_key(reported):
         return header
-    if key.last_used_at and reported_at and key.last_used_at - reported_at > REPORTS_WITHIN:
+    if key.last_used_at and reported_at and key.last_used_at > max(
+            reported_at + REPORTS_WITHIN, (key.back_at or reported_at) + FIRST_PASS_WITHIN):
         return header
     return reported
 

@@ -175,11 +175,12 @@ def test_the_version_that_runs_is_named_whatever_program_made_the_last_request(c
     assert "2 memakai versi 9.0.0" in listed and "perlu diperbarui" not in listed and "versi 0.3.2" not in listed
     pilots = page(center_app, admin, "/admin/rilis")
     assert "0.3.2" not in pilots and "9.0.0" in pilots
-    # Yosowilangun's PC went on signing as 0.2.0 for more than a day after its last report: 0.2.0 runs (it sends
-    # none); Kunir's report, its own PC's only, leaves that row as it is.
+    # Yosowilangun's PC went on signing as 0.2.0 for more than a day after its last report, never silent: 0.2.0 runs
+    # (it sends none); Kunir's report, its own PC's only, leaves that row as it is.
     yoso_key = DeviceKey.get(DeviceKey.key_id == yoso[0])
     FleetLatest.update(received_at=yoso_key.last_used_at - timedelta(days=2)).where(
         FleetLatest.device_key == yoso_key.id).execute()
+    DeviceKey.update(back_at=yoso_key.last_used_at - timedelta(days=2)).where(DeviceKey.id == yoso_key.id).execute()
     as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0"), "/api/v1/fleet/report")
     row = row_of(page(center_app, admin), "Yosowilangun")
     assert "0.2.0" in row and "<strong>versi tertinggal</strong>" in row, row
@@ -242,4 +243,35 @@ def test_a_release_offered_again_after_its_going_back_is_not_named_as_running(ce
     assert '9.0.0 <span class="muted">(laporan' in row and "<strong>versi tertinggal</strong>" in row, row
     history = page(center_app, admin, f"/armada/{key.id}")  # the rows after the going back name 9.0.0
     assert history.count("<td>9.0.0</td>") == 2 and history.count("<td>9.1.0</td>") == 1, history
+    assert "1 komputer perlu diperbarui" in page(center_app, admin, "/admin/kecamatan")
+
+
+def test_a_pc_back_from_a_day_off_is_named_by_its_report_until_its_first_pass(center_app, regency, published):
+    """Issue 94, finding 5, the first minutes after a day off: a PC whose launcher serves 9.0.0 (it reports) over an
+    installed 0.2.0 (it sends none) was switched off for two days. Back, Task Scheduler's `run.py sync` of the
+    installed program signed first: its report two days old, the center named the last request's program, "0.2.0
+    versi tertinggal", until the running server's first pass reported minutes later. It names the report's 9.0.0
+    until a first pass had time to report; a PC that goes on signing past that without a report runs a version
+    that sends none (0.2.0: it went back), and is named so."""
+    from datetime import timedelta
+    from sync.center.models import FleetLatest
+    from sync.center.updates import FIRST_PASS_WITHIN
+    made, admin, _ = regency
+    client, kunir = center_app.test_client(), made["35.08.08"]
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0"), "/api/v1/fleet/report")  # the running server
+    key = DeviceKey.get(DeviceKey.key_id == kunir[0])
+    off = timedelta(days=2)  # its last request and its last report, before two days off
+    DeviceKey.update(last_used_at=key.last_used_at - off, back_at=key.back_at - off).where(DeviceKey.id == key.id).execute()
+    received = FleetLatest.get(FleetLatest.device_key == key.id).received_at
+    FleetLatest.update(received_at=received - off).where(FleetLatest.device_key == key.id).execute()
+    as_program(client, kunir, "0.2.0")  # back: the installed program's pass signs first
+    row = row_of(page(center_app, admin), "Kunir")
+    assert '9.0.0 <span class="muted">(laporan 2 hari lalu)' in row and "0.2.0" not in row, row
+    assert "versi tertinggal" not in row and "perlu diperbarui" not in page(center_app, admin, "/admin/kecamatan")
+    # Signing on past a first pass's time since it came back, without a report: a version that sends none runs.
+    key = DeviceKey.get(DeviceKey.id == key.id)
+    DeviceKey.update(back_at=key.last_used_at - FIRST_PASS_WITHIN - timedelta(minutes=1)).where(
+        DeviceKey.id == key.id).execute()
+    row = row_of(page(center_app, admin), "Kunir")
+    assert "0.2.0" in row and "<strong>versi tertinggal</strong>" in row, row
     assert "1 komputer perlu diperbarui" in page(center_app, admin, "/admin/kecamatan")
