@@ -340,6 +340,7 @@ class PcRow:
     trail_gaps_week: int = 0  # the writes without their trail reported in the last TRAIL_GAPS_SHOWN
     verdict: dict | None = None  # a pilot's on the release under test (updates.pilot_verdict)
     version: str = ""  # the version it runs (updates.version_that_runs), whatever program made its last request
+    reported: str | None = None  # the version its latest report says runs (updates.named_by_report)
 
     @property
     def backup_hours(self) -> int | None:
@@ -452,7 +453,9 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         latest = ShownLatest(*values[_KEY_COLUMNS + 3:]) if values[_KEY_COLUMNS + 3] is not None else None
         read.append((key, latest, json.loads(latest.report) if latest is not None and latest.report else None))
     keys = [key for key, _, _ in read]
-    running = {key.id: updates.version_that_runs(key, report, latest and latest.received_at)
+    reported = {key.id: updates.named_by_report(key.id, report, latest and latest.received_at)
+                for key, latest, report in read}
+    running = {key.id: updates.version_that_runs(key, reported[key.id], latest and latest.received_at)
                for key, latest, report in read}
     versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"], running)
     outdated, trial = versions["outdated"], versions["trial"]
@@ -461,7 +464,7 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         usb_at = latest.usb_at if latest is not None else None  # its own file only (issue 89)
         row = PcRow(key, _label(key), report, latest.received_at if latest and report else None,
                     latest.clock_offset if latest and latest.clock_at else None, usb_at,
-                    latest.clock_at if latest else None, now, version=running[key.id])
+                    latest.clock_at if latest else None, now, version=running[key.id], reported=reported[key.id])
         row.problems = problems_of(key, latest, report, outdated, now, usb_at)
         row.trail_gaps_week = latest.trail_gaps_recent if latest is not None and "jejak" in row.problems else 0
         if key.pilot_since is not None and trial:  # the pilots' report is part of the page (Rilis Pembaruan's)
@@ -512,7 +515,7 @@ def fleet_pc(key_id: int):
     row = next((row for row in fleet_rows(key.kecamatan.code) if row.key.id == key_id), None)
     page = paginate(FleetReport.select().where(FleetReport.device_key == key_id).order_by(FleetReport.id.desc()), 50)
     history = [(report.received_at, report.clock_offset, json.loads(report.report)) for report in page.items]
-    history = [(at, offset, dict(said, version=updates.reported_version(said))) for at, offset, said in history]
+    history = [(at, offset, dict(said, version=updates.named_by_report(key_id, said, at))) for at, offset, said in history]
     return render_template("center/fleet_pc.html", key=key, row=row, history=history, problems=PROBLEMS, page=page,
                            label=_label(key), retry=_retry_offer(row))
 
@@ -599,7 +602,7 @@ def fleet_cells(row: PcRow, pc_pages: str) -> list[str]:
         f"<strong>{escape(PROBLEMS[p][0])}</strong>"
         + (f" ({row.trail_gaps_week} dalam 7 hari)" if p == "jejak" and row.trail_gaps_week else "")
         for p in row.problems) or "baik"
-    if report and row.version == updates.reported_version(report):
+    if report and row.version == row.reported:
         version = f'{escape(row.version)} ' + muted(f"(laporan {ago_words(row.received_at, now)})")
     elif row.version:
         said = ("versi lama, tidak melapor" if "tidak_melapor" in row.problems or not sends_reports(row.version)

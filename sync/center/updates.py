@@ -34,7 +34,7 @@ from app.frame.version import version_key
 from sync import protocol
 from sync.center.audit import audit
 from sync.center.db import center_database
-from sync.center.models import DeviceKey, FleetLatest, Kecamatan, ReleaseRetry
+from sync.center.models import DeviceKey, FleetLatest, FleetReport, Kecamatan, ReleaseRetry
 from sync.center.release_commands import online_key_of, repository_of
 from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
 from sync.center.trail import no_ones_act
@@ -301,36 +301,88 @@ FIRST_PASS_WITHIN = timedelta(hours=1)
 FIRST_NAMING_WHAT_RUNS = "0.3.2"
 
 
-def reported_version(report: dict | None) -> str | None:
-    """The version a PC's report (as stored: as the PC sent it) says runs. The installed program of 0.3.0 or
-    0.3.1, run from the command line (Task Scheduler's `run.py sync`), names itself while its launcher serves
-    the later version its own update block says was taken ("diambil"); a later refusal or going back is the
-    block's outcome instead, and names itself (issue 94, finding 5). A report a center before this rule stored
-    already names the taken version: read here, it names the same. A later version's report names what runs
-    whoever sent it, and its block is never read for it: a "diambil" there can be a walk from before a going
-    back, once a "Coba lagi" mark took the release off the PC's failed ones (app/updates/state.take_retries)."""
+REFUSED = ("ditolak", "dikembalikan")  # a report's update block: refused before the switch, taken back after it
+
+
+def _names_what_runs(report: dict) -> bool:
+    named = report.get("version")
+    return isinstance(named, str) and version_key(named) >= version_key(FIRST_NAMING_WHAT_RUNS)
+
+
+def _block(report: dict) -> dict:
+    return report.get("update") if isinstance(report.get("update"), dict) else {}
+
+
+def reported_version(report: dict | None, said: list[tuple[datetime, dict]] = ()) -> str | None:
+    """The version a PC's report (as stored: as the PC sent it) says runs; `said`: the PC's reports up to it
+    ((received_at, report), oldest first: reports_said). A report of 0.3.2 on names what runs, whoever sent
+    it; its block is never read for it (a "diambil" there can be a walk from before a going back, once a "Coba
+    lagi" mark took the release off the PC's failed ones: app/updates/state.take_retries).
+
+    The program of 0.3.0 or 0.3.1 names itself: as the launcher's server, or as the installed program run from
+    the command line (Task Scheduler's `run.py sync`) while its launcher serves a later version (issue 94,
+    finding 5). What runs is then the newest of: the version it names; the release its block says was taken
+    ("diambil"); the versions that reports of 0.3.2 on named in the day before it (a version that runs reports
+    at least every 20 hours) -- less each one a report since said was refused or taken back (after the walk
+    that took it, or after the report that named it). A report a center before this rule stored already names
+    the taken version: read here, it names the same."""
     if not report:
         return None
     named = report.get("version")
-    if not isinstance(named, str) or version_key(named) >= version_key(FIRST_NAMING_WHAT_RUNS):
+    if not isinstance(named, str) or _names_what_runs(report):
         return named
-    update = report.get("update") if isinstance(report.get("update"), dict) else {}
-    taken = update.get("version") if update.get("outcome") == "diambil" else None
-    return taken if taken and version_key(taken) > version_key(named) else named
+    refused = {}  # version -> the latest moment a report said it was refused or taken back
+    named_then = {}  # a version a report of 0.3.2 on named -> the refusal of it known then
+    last = said[-1][0] if said else None
+    for at, earlier in [*said, (last, report)]:
+        block = _block(earlier)
+        if block.get("outcome") in REFUSED and isinstance(block.get("version"), str):
+            refused[block["version"]] = max(refused.get(block["version"], ""), str(block.get("at") or ""))
+        if _names_what_runs(earlier) and last - at <= REPORTS_WITHIN:
+            named_then[earlier["version"]] = refused.get(earlier["version"], "")
+    running = [version for version, known in named_then.items() if refused.get(version, "") <= known]
+    block = _block(report)
+    taken = block.get("version") if block.get("outcome") == "diambil" and isinstance(block.get("version"), str) else None
+    if taken and not (taken in refused and refused[taken] >= str(block.get("at") or "")):
+        running.append(taken)
+    return max([named, *running], key=version_key)
 
 
-def version_that_runs(key: DeviceKey, report: dict | None, reported_at: datetime | None) -> str:
+def reports_said(key_id: int, report: dict | None, received_at: datetime | None) -> list[tuple[datetime, dict]]:
+    """The PC's reports reported_version reads with `report` (its latest, received at `received_at`): none for a
+    report of 0.3.2 on; for 0.3.0 or 0.3.1, those of the day before it and, back to the walk its block names,
+    those saying a release was refused or taken back (each a JSON text of sorted keys: fleet.store)."""
+    if not report or _names_what_runs(report) or received_at is None:
+        return []
+    since = received_at - REPORTS_WITHIN
+    walked = _utc_moment(_block(report).get("at")) if _block(report).get("outcome") == "diambil" else None
+    query = FleetReport.select(FleetReport.received_at, FleetReport.report).where(
+        (FleetReport.device_key == key_id) & (FleetReport.received_at <= received_at))
+    if walked and walked - REPORTS_WITHIN < since:
+        query = query.where((FleetReport.received_at >= since) | (
+            (FleetReport.received_at >= walked - REPORTS_WITHIN)
+            & (FleetReport.report.contains('"outcome": "ditolak"') | FleetReport.report.contains('"outcome": "dikembalikan"'))))
+    else:
+        query = query.where(FleetReport.received_at >= since)
+    return [(at, json.loads(text)) for at, text in query.order_by(FleetReport.received_at, FleetReport.id).tuples()]
+
+
+def named_by_report(key_id: int, report: dict | None, received_at: datetime | None) -> str | None:
+    """reported_version of a PC's report received at `received_at`, with the reports it reads."""
+    return reported_version(report, reports_said(key_id, report, received_at))
+
+
+def version_that_runs(key: DeviceKey, reported: str | None, reported_at: datetime | None) -> str:
     """The version a PC runs, whatever program made its last request (issue 94, finding 5), decided here
     only. A request's header names the program that sent it: the installed one too, when Task Scheduler runs
     `run.py sync` (0.2.0's sends no report, a later one's names what its launcher serves) while the launcher
-    serves a later version. So the version its latest report says runs (`report`, received at `reported_at`:
-    reported_version), unless a newer program signed since (a new version's first request comes before its
-    report) or the PC has gone on signing for more than a day after that report and for the time of a first pass
-    since it came back from a silence (no reporting version runs: it went back to one that sends none). A PC back
-    from a day off whose installed program's pass signs first is not named by it: the version that runs reports
-    with its first pass. Only the PC's own signed requests and reports set its version."""
+    serves a later version. So the version its latest report says runs (`reported`, of the report received at
+    `reported_at`: named_by_report), unless a newer program signed since (a new version's first request comes
+    before its report) or the PC has gone on signing for more than a day after that report and for the time of a
+    first pass since it came back from a silence (no reporting version runs: it went back to one that sends none).
+    A PC back from a day off whose installed program's pass signs first is not named by it: the version that runs
+    reports with its first pass. Only the PC's own signed requests and reports set its version."""
     header = key.app_version or ""
-    reported = reported_version(report)
     if not reported or version_key(header) > version_key(reported):
         return header
     if key.last_used_at and reported_at and key.last_used_at > max(
@@ -345,7 +397,8 @@ def running_versions(keys: list[DeviceKey]) -> dict[int, str]:
     for key_id, text, at in (FleetLatest.select(FleetLatest.device_key, FleetLatest.report, FleetLatest.received_at)
                              .where(FleetLatest.device_key.in_([key.id for key in keys])).tuples()):
         latest[key_id] = ((json.loads(text) if text else None), at)
-    return {key.id: version_that_runs(key, *latest.get(key.id, (None, None))) for key in keys}
+    return {key.id: version_that_runs(key, named_by_report(key.id, *latest.get(key.id, (None, None))),
+                                      latest.get(key.id, (None, None))[1]) for key in keys}
 
 
 def fleet_versions(keys: list[DeviceKey], data_dir: Path, running: dict[int, str] | None = None) -> dict:

@@ -275,3 +275,58 @@ def test_a_pc_back_from_a_day_off_is_named_by_its_report_until_its_first_pass(ce
     row = row_of(page(center_app, admin), "Kunir")
     assert "0.2.0" in row and "<strong>versi tertinggal</strong>" in row, row
     assert "1 komputer perlu diperbarui" in page(center_app, admin, "/admin/kecamatan")
+
+
+def test_a_command_line_report_after_the_running_version_refused_a_release_names_the_running_one(
+        center_app, regency, published):
+    """Issue 94, finding 5, a 0.3.0/0.3.1 command-line report after a refusal: the installed 0.3.1's launcher took
+    9.0.0, which runs and refused 9.1.0 before its switch. Task Scheduler's `run.py sync` of the installed program
+    reports "0.3.1" with the refusal as its block (the status both share: app/updates/fleet_report._update), no
+    longer "diambil 9.0.0", and the center named 0.3.1, "versi tertinggal", after every such pass. The running
+    version's own reports of the day before name it (0.3.2 on names what runs); none says it went back since."""
+    from sync.center import updates
+    made, admin, _ = regency
+    client, kunir = center_app.test_client(), made["35.08.08"]
+    taken = {"outcome": "diambil", "version": "9.0.0", "why": "", "at": "2026-11-28T01:00:00+00:00"}
+    refused = {"outcome": "ditolak", "version": "9.1.0", "why": "halaman /pendaftaran (500)",
+               "at": "2026-11-28T09:00:00+00:00"}
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0", update=taken), "/api/v1/fleet/report")
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0", update=refused), "/api/v1/fleet/report")
+    as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update=refused), "/api/v1/fleet/report")
+    key = DeviceKey.get(DeviceKey.key_id == kunir[0])
+    assert updates.running_versions([key]) == {key.id: "9.0.0"}
+    row = row_of(page(center_app, admin), "Kunir")
+    assert '9.0.0 <span class="muted">(laporan' in row and "versi tertinggal" not in row, row
+    assert "perlu diperbarui" not in page(center_app, admin, "/admin/kecamatan")
+    history = page(center_app, admin, f"/armada/{key.id}")  # each report's row names what ran then
+    assert history.count("<td>9.0.0</td>") == 3 and "<td>0.3.1</td>" not in history, history
+
+
+def test_a_release_taken_back_and_offered_again_is_not_named_from_an_old_programs_report(center_app, regency,
+                                                                                         published):
+    """Issue 94, finding 5, after a refusal, on 0.3.1 (the first to read "Coba lagi"): its launcher took 9.0.0,
+    whose walk passed, and took it back (its first start failed): 0.3.1 serves again. Once the admin's "Coba lagi"
+    took 9.0.0 off its failed ones, its block says "diambil 9.0.0" again (the walk from before the going back), and
+    the center named 9.0.0, the refused release, as running. A report since that walk said it went back, three days
+    before the mark here (read back to the walk, not only the day before)."""
+    from datetime import timedelta
+    from app.frame.dates import utc_now
+    from sync.center import updates
+    from sync.center.models import FleetReport
+    made, admin, _ = regency
+    client, kunir = center_app.test_client(), made["35.08.08"]
+    days_ago = utc_now() - timedelta(days=4)
+    walked = {"outcome": "diambil", "version": "9.0.0", "why": "", "at": f"{days_ago.isoformat(timespec='seconds')}Z"}
+    back = dict(WENT_BACK, version="9.0.0", at=f"{(days_ago + timedelta(minutes=5)).isoformat(timespec='seconds')}Z")
+    as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update={}), "/api/v1/fleet/report")
+    went_back(center_app, kunir, "9.0.0", running="0.3.1")
+    as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update=back), "/api/v1/fleet/report")
+    key = DeviceKey.get(DeviceKey.key_id == kunir[0])
+    FleetReport.update(received_at=utc_now() - timedelta(days=3)).where(FleetReport.device_key == key.id).execute()
+    client_as(center_app, admin).post("/admin/rilis/coba-lagi", data={"versi": "9.0.0"})
+    as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update=walked), "/api/v1/fleet/report")
+    assert updates.running_versions([key]) == {key.id: "0.3.1"}
+    row = row_of(page(center_app, admin), "Kunir")
+    assert '0.3.1 <span class="muted">(laporan' in row and "<strong>versi tertinggal</strong>" in row, row
+    history = page(center_app, admin, f"/armada/{key.id}")
+    assert "<td>9.0.0</td>" not in history and history.count("<td>0.3.1</td>") == 4, history
