@@ -340,7 +340,7 @@ class PcRow:
     trail_gaps_week: int = 0  # the writes without their trail reported in the last TRAIL_GAPS_SHOWN
     verdict: dict | None = None  # a pilot's on the release under test (updates.pilot_verdict)
     version: str = ""  # the version it runs (updates.version_that_runs), whatever program made its last request
-    reported: str | None = None  # the version its latest report says runs (updates.named_by_report)
+    reported: str | None = None  # the version its latest report says runs (updates.named_by_reports)
 
     @property
     def backup_hours(self) -> int | None:
@@ -453,8 +453,8 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         latest = ShownLatest(*values[_KEY_COLUMNS + 3:]) if values[_KEY_COLUMNS + 3] is not None else None
         read.append((key, latest, json.loads(latest.report) if latest is not None and latest.report else None))
     keys = [key for key, _, _ in read]
-    reported = {key.id: updates.named_by_report(key.id, report, latest and latest.received_at)
-                for key, latest, report in read}
+    reported = dict(zip([key.id for key, _, _ in read], updates.named_by_reports(
+        [(key.id, report, latest and latest.received_at) for key, latest, report in read])))
     running = {key.id: updates.version_that_runs(key, reported[key.id], latest and latest.received_at)
                for key, latest, report in read}
     versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"], running)
@@ -515,7 +515,8 @@ def fleet_pc(key_id: int):
     row = next((row for row in fleet_rows(key.kecamatan.code) if row.key.id == key_id), None)
     page = paginate(FleetReport.select().where(FleetReport.device_key == key_id).order_by(FleetReport.id.desc()), 50)
     history = [(report.received_at, report.clock_offset, json.loads(report.report)) for report in page.items]
-    history = [(at, offset, dict(said, version=updates.named_by_report(key_id, said, at))) for at, offset, said in history]
+    named = updates.named_by_reports([(key_id, said, at) for at, _, said in history])
+    history = [(at, offset, dict(said, version=version)) for (at, offset, said), version in zip(history, named)]
     return render_template("center/fleet_pc.html", key=key, row=row, history=history, problems=PROBLEMS, page=page,
                            label=_label(key), retry=_retry_offer(row))
 

@@ -99,21 +99,50 @@ def _repository_state(data_dir: Path) -> tuple[dict, int]:
     return seen[1], seen[2]
 
 
-def release_news(data_dir: Path, key: DeviceKey) -> dict | None:
+def release_news(data_dir: Path, key: DeviceKey, behind_the_running_one: bool = False) -> dict | None:
     """For this PC's probe (issue 45): the versions of the newest root and of the timestamp it would be
     handed ({"root": n, "timestamp": n}), None before anything is published for it. A PC whose last
     check ended with exactly these, nothing waiting, makes no update check in its pass
-    (app/updates/sync_phase.py): a refresh would fetch the same two files again."""
+    (app/updates/sync_phase.py): a refresh would fetch the same two files again. `behind_the_running_one`
+    (fetches_behind_the_running_one): the timestamp this PC was handed last, so that program's pass finds
+    nothing new until the running version has checked the release."""
     timestamps, root = _repository_state(data_dir)
     chosen = ring_timestamp(timestamps, key)
-    return {"root": root, "timestamp": chosen["version"]} if chosen else None
+    if chosen is None:
+        return None
+    return {"root": root, "timestamp": key.served_timestamp if behind_the_running_one and key.served_timestamp
+            else chosen["version"]}
 
 
-def probe_news(data_dir: Path, key: DeviceKey) -> dict:
+# The first version whose pass checks the disk's room before it fetches a release (app/updates/room.py), and the
+# first whose wait for room ends its check (app/updates/fetching.check_source writes "settled"): the installed
+# program of an older one, run from the command line, fetches a release without looking at the disk (issue 94,
+# finding 2), and reads a check that ran to its end on the news it is told as "nothing new".
+FIRST_WITH_ROOM = "0.3.2"
+FIRST_SETTLING_A_WAIT = "0.3.6"
+
+
+def fetches_behind_the_running_one(key: DeviceKey, asking: str) -> bool:
+    """Is the program asking (`asking`: its request's version) an installed program without the room check,
+    run from the command line (Task Scheduler's `run.py sync`) on a PC whose running version checks room and
+    settles its waits? Then the release is the running version's to fetch, when the disk has room: the older
+    program is told no news beyond what this PC holds (nothing to fetch, nothing to retry), never a refusal
+    or a false word, and makes no update check."""
+    if version_key(asking) >= version_key(FIRST_WITH_ROOM):
+        return False
+    running = running_versions([key])[key.id]
+    return version_key(running) >= version_key(FIRST_SETTLING_A_WAIT) and version_key(running) > version_key(asking)
+
+
+def probe_news(data_dir: Path, key: DeviceKey, asking: str = "") -> dict:
     """What the probe says of updates: the release news, that this center takes update reports, and the
-    releases marked "coba lagi" (retry_news; said only once there is one)."""
-    retry = retry_news()
-    return {"release": release_news(data_dir, key), "update_health": True, **({"release_retry": retry} if retry else {})}
+    releases marked "coba lagi" (retry_news; said only once there is one). To a program that fetches behind the
+    running one (fetches_behind_the_running_one, `asking`: its version), the timestamp its PC holds and no mark:
+    a 0.3.1 pass taking a mark checks and fetches at once."""
+    behind = fetches_behind_the_running_one(key, asking)
+    retry = {} if behind else retry_news()
+    return {"release": release_news(data_dir, key, behind), "update_health": True,
+            **({"release_retry": retry} if retry else {})}
 
 
 def _note_served(key: DeviceKey, timestamp: dict) -> None:
@@ -315,7 +344,7 @@ def _block(report: dict) -> dict:
 
 def reported_version(report: dict | None, said: list[tuple[datetime, dict]] = ()) -> str | None:
     """The version a PC's report (as stored: as the PC sent it) says runs; `said`: the PC's reports up to it
-    ((received_at, report), oldest first: reports_said). A report of 0.3.2 on names what runs, whoever sent
+    ((received_at, report), oldest first: named_by_reports). A report of 0.3.2 on names what runs, whoever sent
     it; its block is never read for it (a "diambil" there can be a walk from before a going back, once a "Coba
     lagi" mark took the release off the PC's failed ones: app/updates/state.take_retries).
 
@@ -348,28 +377,44 @@ def reported_version(report: dict | None, said: list[tuple[datetime, dict]] = ()
     return max([named, *running], key=version_key)
 
 
-def reports_said(key_id: int, report: dict | None, received_at: datetime | None) -> list[tuple[datetime, dict]]:
-    """The PC's reports reported_version reads with `report` (its latest, received at `received_at`): none for a
-    report of 0.3.2 on; for 0.3.0 or 0.3.1, those of the day before it and, back to the walk its block names,
-    those saying a release was refused or taken back (each a JSON text of sorted keys: fleet.store)."""
+REFUSAL_TEXTS = tuple(f'"outcome": "{outcome}"' for outcome in REFUSED)  # in a report as stored (fleet.store)
+
+
+def _window(report: dict | None, received_at: datetime | None) -> tuple[datetime, datetime, datetime] | None:
+    """The PC's reports reported_version reads with `report` (received at `received_at`), as (since, refusals
+    since, until): none for a report of 0.3.2 on; for 0.3.0 or 0.3.1, those of the day before it and, back to the
+    walk its block names, those saying a release was refused or taken back."""
     if not report or _names_what_runs(report) or received_at is None:
-        return []
+        return None
     since = received_at - REPORTS_WITHIN
     walked = _utc_moment(_block(report).get("at")) if _block(report).get("outcome") == "diambil" else None
-    query = FleetReport.select(FleetReport.received_at, FleetReport.report).where(
-        (FleetReport.device_key == key_id) & (FleetReport.received_at <= received_at))
-    if walked and walked - REPORTS_WITHIN < since:
-        query = query.where((FleetReport.received_at >= since) | (
-            (FleetReport.received_at >= walked - REPORTS_WITHIN)
-            & (FleetReport.report.contains('"outcome": "ditolak"') | FleetReport.report.contains('"outcome": "dikembalikan"'))))
-    else:
-        query = query.where(FleetReport.received_at >= since)
-    return [(at, json.loads(text)) for at, text in query.order_by(FleetReport.received_at, FleetReport.id).tuples()]
+    return since, min(since, walked - REPORTS_WITHIN) if walked else since, received_at
 
 
-def named_by_report(key_id: int, report: dict | None, received_at: datetime | None) -> str | None:
-    """reported_version of a PC's report received at `received_at`, with the reports it reads."""
-    return reported_version(report, reports_said(key_id, report, received_at))
+def named_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) -> list[str | None]:
+    """reported_version of each (key id, report, received at), with the earlier reports it reads (_window), read
+    in one statement for them all: none when each is of 0.3.2 on (the pages' statements do not grow with PCs)."""
+    windows = [_window(report, at) for _, report, at in reports]
+    wanted = {key_id for (key_id, _, _), window in zip(reports, windows) if window}
+    stored: dict[int, list] = {}
+    if wanted:
+        used = [window for window in windows if window]
+        query = FleetReport.select(FleetReport.device_key, FleetReport.received_at, FleetReport.report).where(
+            FleetReport.device_key.in_(sorted(wanted)) & (FleetReport.received_at <= max(w[2] for w in used))
+            & ((FleetReport.received_at >= min(w[0] for w in used)) | (
+                (FleetReport.received_at >= min(w[1] for w in used))
+                & (FleetReport.report.contains(REFUSAL_TEXTS[0]) | FleetReport.report.contains(REFUSAL_TEXTS[1])))))
+        for key_id, at, text in query.order_by(FleetReport.received_at, FleetReport.id).tuples():
+            stored.setdefault(key_id, []).append((at, text, any(words in text for words in REFUSAL_TEXTS)))
+    parsed: dict[str, dict] = {}
+
+    def said(key_id: int, window) -> list[tuple[datetime, dict]]:
+        since, refusals_since, until = window
+        return [(at, parsed.get(text) or parsed.setdefault(text, json.loads(text)))
+                for at, text, refusal in stored.get(key_id, ())
+                if at <= until and (at >= since or (refusal and at >= refusals_since))]
+    return [reported_version(report, said(key_id, window) if window else [])
+            for (key_id, report, _), window in zip(reports, windows)]
 
 
 def version_that_runs(key: DeviceKey, reported: str | None, reported_at: datetime | None) -> str:
@@ -377,7 +422,7 @@ def version_that_runs(key: DeviceKey, reported: str | None, reported_at: datetim
     only. A request's header names the program that sent it: the installed one too, when Task Scheduler runs
     `run.py sync` (0.2.0's sends no report, a later one's names what its launcher serves) while the launcher
     serves a later version. So the version its latest report says runs (`reported`, of the report received at
-    `reported_at`: named_by_report), unless a newer program signed since (a new version's first request comes
+    `reported_at`: named_by_reports), unless a newer program signed since (a new version's first request comes
     before its report) or the PC has gone on signing for more than a day after that report and for the time of a
     first pass since it came back from a silence (no reporting version runs: it went back to one that sends none).
     A PC back from a day off whose installed program's pass signs first is not named by it: the version that runs
@@ -397,8 +442,9 @@ def running_versions(keys: list[DeviceKey]) -> dict[int, str]:
     for key_id, text, at in (FleetLatest.select(FleetLatest.device_key, FleetLatest.report, FleetLatest.received_at)
                              .where(FleetLatest.device_key.in_([key.id for key in keys])).tuples()):
         latest[key_id] = ((json.loads(text) if text else None), at)
-    return {key.id: version_that_runs(key, named_by_report(key.id, *latest.get(key.id, (None, None))),
-                                      latest.get(key.id, (None, None))[1]) for key in keys}
+    said = [(key.id, *latest.get(key.id, (None, None))) for key in keys]
+    return {key.id: version_that_runs(key, reported, at)
+            for key, reported, (_, _, at) in zip(keys, named_by_reports(said), said)}
 
 
 def fleet_versions(keys: list[DeviceKey], data_dir: Path, running: dict[int, str] | None = None) -> dict:

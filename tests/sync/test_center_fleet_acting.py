@@ -149,6 +149,7 @@ def as_program(client, key, version: str, body=None, path="/api/v1/probe"):
     answer = client.open(path, method="POST" if body is not None else "GET", data=data, headers=headers,
                          content_type="application/json")
     assert answer.status_code == 200, answer.text[:300]
+    return answer
 
 
 def test_the_version_that_runs_is_named_whatever_program_made_the_last_request(center_app, regency, published):
@@ -330,3 +331,31 @@ def test_a_release_taken_back_and_offered_again_is_not_named_from_an_old_program
     assert '0.3.1 <span class="muted">(laporan' in row and "<strong>versi tertinggal</strong>" in row, row
     history = page(center_app, admin, f"/armada/{key.id}")
     assert "<td>9.0.0</td>" not in history and history.count("<td>0.3.1</td>") == 4, history
+
+
+def test_an_installed_program_without_the_room_check_is_told_no_news_beyond_what_its_pc_holds(center_app, regency,
+                                                                                            published):
+    """Issue 94, finding 2, the center's half (the office's: tests/updates/test_room_old_programs_pass.py): the
+    installed 0.3.0 or 0.3.1 run by Task Scheduler fetches a release without looking at the disk. On a PC whose
+    reports say a version of 0.3.6 on runs (it checks room and ends its check when it waits), that program's probe
+    names the timestamp the PC was handed last, even after the daily re-signing, and no "coba lagi" mark (0.3.1
+    checks and fetches at once on one); the running version is told everything, and so is a PC where 0.3.1 runs."""
+    from sync.center.release_commands import online_key_of, repository_of
+    from sync.release import key_signing
+    from pathlib import Path
+    made, admin, _ = regency
+    client, yoso, kunir = center_app.test_client(), made["35.08.07"], made["35.08.08"]
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0"), "/api/v1/fleet/report")  # runs 9.0.0
+    as_program(client, yoso, "0.3.1", dict(FINE, version="0.3.1", update={}), "/api/v1/fleet/report")  # runs 0.3.1
+    held = as_program(client, kunir, "9.0.0", path="/api/v1/updates?name=metadata/timestamp.json")
+    held = json.loads(held.data)["signed"]["version"]
+    client_as(center_app, admin).post("/admin/rilis/coba-lagi", data={"versi": "9.0.0"})
+    data_dir = Path(center_app.config["DATA_DIR"])
+    key_signing.sign_timestamp(repository_of(data_dir), key_signing.load_signer(online_key_of(data_dir)))
+    newest = as_program(client, kunir, "9.0.0").json
+    assert newest["release"]["timestamp"] > held and newest["release_retry"] == {"9.0.0": 1}
+    for installed in ("0.3.0", "0.3.1"):
+        told = as_program(client, kunir, installed).json
+        assert told["release"] == dict(newest["release"], timestamp=held) and "release_retry" not in told, told
+    itself = as_program(client, yoso, "0.3.1").json
+    assert itself["release"] == newest["release"] and itself["release_retry"] == {"9.0.0": 1}
