@@ -1,4 +1,4 @@
-"""Issue 94, finding 2, under an installed program without the room check: 0.3.0 and 0.3.1 (app/updates/room.py came
+"""Issue 94, finding 2, under an installed program without the room check: 0.2.0, 0.3.0 and 0.3.1 (room.py came
 in 0.3.2). Task Scheduler's `run.py sync` (README) runs the office's installed program, the field version's own code
 (tests/support/field_versions.py), on the folder the later version serves: its pass fetched a release onto a small
 disk while the version that runs waited for room, and in every pass after, until the disk was full.
@@ -42,7 +42,7 @@ def signed_last(regency) -> str:
         return key.app_version
 
 
-@pytest.mark.parametrize("field", ["previous", "landed-0.3.1"])
+@pytest.mark.parametrize("field", ["previous-but-one", "previous", "landed-0.3.1"])
 def test_an_installed_programs_pass_fetches_nothing_while_the_running_version_waits_for_room(
         field, regency_on_a_small_disk, tmp_path, monkeypatch):  # noqa: F811
     regency = regency_on_a_small_disk
