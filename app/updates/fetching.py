@@ -390,7 +390,7 @@ def nothing_new(data_dir: Path, news) -> bool:
     expiry. A check a broken link cut short ended nothing: the next pass goes on with it."""
     from app.frame.dates import utc_now
     state = read_state(data_dir)
-    if state.get("refused") or state.get("available"):
+    if state.get("refused") or state.get("available") or state.get(room.ROOM):  # waiting for room: checked again
         return False
     if news is None:  # nothing published for this PC's ring: unless it holds a timestamp the center lost
         return not (paths(data_dir).metadata / "timestamp.json").exists()
@@ -436,7 +436,11 @@ def check_source(data_dir: Path, source) -> dict:
     except WaitsForRoom as waiting:
         log.warning("release %s waits for room: %d bytes needed, %d free", waiting.version, waiting.need, waiting.free)
         _drop_cached_wheels(data_dir, [*waiting.wheels, *_wheels_in_use(data_dir)])  # what it has counts as fetched
-        kept = write_state(data_dir, available=None, refused=None, checked_at=now_text(), **{
+        # The check ran to its end on these ("settled"): the pass of an installed 0.3.0 or 0.3.1 (no room check),
+        # told no news beyond them by the center (sync/center/updates.release_news), finds nothing new and fetches
+        # nothing; this version's own pass checks again while it waits (nothing_new).
+        kept = write_state(data_dir, available=None, refused=None, checked_at=now_text(),
+                           settled=_trusted_versions(data_dir), **{
             room.ROOM: room.waiting_message(waiting.version, waiting.need, waiting.free),
             f"{room.ROOM}_at": now_text(), f"{room.ROOM}_version": waiting.version,
             f"{room.ROOM}_mb": room.megabytes(waiting.need - waiting.free)})

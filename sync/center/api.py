@@ -247,7 +247,8 @@ def probe():
               "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
               "photo_codecs": list(jpeg_transit.CODECS), "time": utc_now().isoformat(),
               # What the pass's other requests would bring, so that it makes only those that bring something.
-              **updates.probe_news(current_app.config["DATA_DIR"], g.device_key),
+              **updates.probe_news(current_app.config["DATA_DIR"], g.device_key,
+                                   protocol.reported_version(request.headers)[1]),
               "fleet_report": fleet.REPORT_SHAPE}  # the report's shape it takes (sync/center/fleet.py; 0.3.0: True)
     if not g.device_key.desa_code:  # a counter PC
         answer.update(relay.waiting_for(g.kecamatan))

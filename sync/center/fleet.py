@@ -313,6 +313,7 @@ class ShownKey:
     revoked_at: datetime | None
     update_health: str
     created_at: datetime
+    back_at: datetime | None
     kecamatan: ShownKecamatan
 
 
@@ -347,6 +348,7 @@ class PcRow:
     trail_gaps_week: int = 0  # the writes without their trail reported in the last TRAIL_GAPS_SHOWN
     verdict: dict | None = None  # a pilot's on the release under test (updates.pilot_verdict)
     version: str = ""  # the version it runs (updates.version_that_runs), whatever program made its last request
+    reported: str | None = None  # the version its latest report says runs (updates.named_by_reports)
     old_numbers: list = field(default_factory=list)  # (form, number its queue may show, number now): nomor_lama
 
     @property
@@ -492,8 +494,8 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
     # In the order of ShownKey's, ShownKecamatan's and ShownLatest's fields.
     shown = (DeviceKey.id, DeviceKey.kecamatan, DeviceKey.key_id, DeviceKey.device_code, DeviceKey.desa_code,
              DeviceKey.last_used_at, DeviceKey.protocol_version, DeviceKey.app_version, DeviceKey.pilot_since,
-             DeviceKey.revoked_at, DeviceKey.update_health, DeviceKey.created_at, Kecamatan.id, Kecamatan.code,
-             Kecamatan.name, FleetLatest.id, FleetLatest.report, FleetLatest.received_at, FleetLatest.clock_offset,
+             DeviceKey.revoked_at, DeviceKey.update_health, DeviceKey.created_at, DeviceKey.back_at, Kecamatan.id,
+             Kecamatan.code, Kecamatan.name, FleetLatest.id, FleetLatest.report, FleetLatest.received_at, FleetLatest.clock_offset,
              FleetLatest.clock_at, FleetLatest.trail_gaps_recent, FleetLatest.trail_gaps_at, FleetLatest.usb_at)
     query = (DeviceKey.select(*shown).join(Kecamatan)
              .switch(DeviceKey).join(FleetLatest, JOIN.LEFT_OUTER, on=(FleetLatest.device_key == DeviceKey.id))
@@ -509,7 +511,9 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         latest = ShownLatest(*values[_KEY_COLUMNS + 3:]) if values[_KEY_COLUMNS + 3] is not None else None
         read.append((key, latest, json.loads(latest.report) if latest is not None and latest.report else None))
     keys = [key for key, _, _ in read]
-    running = {key.id: updates.version_that_runs(key, report, latest and latest.received_at)
+    reported = dict(zip([key.id for key, _, _ in read], updates.named_by_reports(
+        [(key.id, report, latest and latest.received_at) for key, latest, report in read])))
+    running = {key.id: updates.version_that_runs(key, reported[key.id], latest and latest.received_at)
                for key, latest, report in read}
     versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"], running)
     outdated, trial = versions["outdated"], versions["trial"]
@@ -519,7 +523,7 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         usb_at = latest.usb_at if latest is not None else None  # its own file only (issue 89)
         row = PcRow(key, _label(key), report, latest.received_at if latest and report else None,
                     latest.clock_offset if latest and latest.clock_at else None, usb_at,
-                    latest.clock_at if latest else None, now, version=running[key.id],
+                    latest.clock_at if latest else None, now, version=running[key.id], reported=reported[key.id],
                     old_numbers=old_numbers.get(key.id, []))
         row.problems = problems_of(key, latest, report, outdated, now, usb_at)
         if row.old_numbers:
@@ -573,7 +577,8 @@ def fleet_pc(key_id: int):
     row = next((row for row in fleet_rows(key.kecamatan.code) if row.key.id == key_id), None)
     page = paginate(FleetReport.select().where(FleetReport.device_key == key_id).order_by(FleetReport.id.desc()), 50)
     history = [(report.received_at, report.clock_offset, json.loads(report.report)) for report in page.items]
-    history = [(at, offset, dict(said, version=updates.reported_version(said))) for at, offset, said in history]
+    named = updates.named_by_reports([(key_id, said, at) for at, _, said in history])
+    history = [(at, offset, dict(said, version=version)) for (at, offset, said), version in zip(history, named)]
     return render_template("center/fleet_pc.html", key=key, row=row, history=history, problems=PROBLEMS, page=page,
                            label=_label(key), retry=_retry_offer(row))
 
@@ -660,7 +665,7 @@ def fleet_cells(row: PcRow, pc_pages: str) -> list[str]:
         f"<strong>{escape(PROBLEMS[p][0])}</strong>"
         + (f" ({row.trail_gaps_week} dalam 7 hari)" if p == "jejak" and row.trail_gaps_week else "")
         for p in row.problems) or "baik"
-    if report and row.version == updates.reported_version(report):
+    if report and row.version == row.reported:
         version = f'{escape(row.version)} ' + muted(f"(laporan {ago_words(row.received_at, now)})")
     elif row.version:
         said = ("versi lama, tidak melapor" if "tidak_melapor" in row.problems or not sends_reports(row.version)

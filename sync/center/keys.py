@@ -20,6 +20,7 @@ from sync.center.sealed import derived_key, is_sealed
 from sync.center.trail import no_ones_act
 
 LAST_SEEN_EVERY = timedelta(minutes=1)  # a key's and its kecamatan's last_used_at / last_seen_at
+SILENCE = timedelta(minutes=30)  # no signed request this long (a pass probes every 5 minutes): the PC was away
 
 ENROLMENT_VALID_DAYS = 7
 
@@ -456,7 +457,11 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
                     center_database.execute_sql(in_dialect(INSERT_NONCE),
                                                 (key_id, nonce, UsedNonce.seen_at.db_value(now)))
                     if key_seen:
-                        (DeviceKey.update(last_used_at=now, protocol_version=protocol_version, app_version=app_version)
+                        # a request after a silence: the PC is back (off, or no link), its running version's first
+                        # pass and its report come now (updates.version_that_runs)
+                        back = {"back_at": now} if _seen_long_ago(key.last_used_at, now, SILENCE) else {}
+                        (DeviceKey.update(last_used_at=now, protocol_version=protocol_version, app_version=app_version,
+                                          **back)
                          .where(DeviceKey.id == key.id).execute())
                     if kecamatan_seen:
                         Kecamatan.update(last_seen_at=now).where(Kecamatan.id == key.kecamatan_id).execute()
@@ -473,10 +478,10 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
 INSERT_NONCE = 'INSERT INTO "used_nonce" ("key_id", "nonce", "seen_at") VALUES (?, ?, ?)'
 
 
-def _seen_long_ago(seen_at, now) -> bool:
-    """Never seen, seen LAST_SEEN_EVERY ago or more, or "seen" after now (the center's clock was set
-    back): written again."""
-    return seen_at is None or not timedelta(0) <= now - seen_at < LAST_SEEN_EVERY
+def _seen_long_ago(seen_at, now, period: timedelta = LAST_SEEN_EVERY) -> bool:
+    """Never seen, seen `period` ago or more, or "seen" after now (the center's clock was set back): written
+    again."""
+    return seen_at is None or not timedelta(0) <= now - seen_at < period
 
 
 def _key_with_kecamatan():  # on every signed request: its SQL built once for every key (app/frame/statements.py)

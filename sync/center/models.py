@@ -102,6 +102,9 @@ class DeviceKey(CenterModel):
     served_snapshot = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     update_health = TextField(default="", constraints=[SQL("DEFAULT ''")])
     update_health_at = DateTimeField(null=True)
+    # When it signed again after a silence (keys.SILENCE: off, or no link): its running version's first pass
+    # reports from then on (updates.version_that_runs).
+    back_at = DateTimeField(null=True)
 
 
 class UsedNonce(CenterModel):

@@ -34,7 +34,7 @@ from app.frame.version import version_key
 from sync import protocol
 from sync.center.audit import audit
 from sync.center.db import center_database
-from sync.center.models import DeviceKey, FleetLatest, Kecamatan, ReleaseRetry
+from sync.center.models import DeviceKey, FleetLatest, FleetReport, Kecamatan, ReleaseRetry
 from sync.center.release_commands import online_key_of, repository_of
 from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
 from sync.center.trail import no_ones_act
@@ -99,21 +99,50 @@ def _repository_state(data_dir: Path) -> tuple[dict, int]:
     return seen[1], seen[2]
 
 
-def release_news(data_dir: Path, key: DeviceKey) -> dict | None:
+def release_news(data_dir: Path, key: DeviceKey, behind_the_running_one: bool = False) -> dict | None:
     """For this PC's probe (issue 45): the versions of the newest root and of the timestamp it would be
     handed ({"root": n, "timestamp": n}), None before anything is published for it. A PC whose last
     check ended with exactly these, nothing waiting, makes no update check in its pass
-    (app/updates/sync_phase.py): a refresh would fetch the same two files again."""
+    (app/updates/sync_phase.py): a refresh would fetch the same two files again. `behind_the_running_one`
+    (fetches_behind_the_running_one): the timestamp this PC was handed last, so that program's pass finds
+    nothing new until the running version has checked the release."""
     timestamps, root = _repository_state(data_dir)
     chosen = ring_timestamp(timestamps, key)
-    return {"root": root, "timestamp": chosen["version"]} if chosen else None
+    if chosen is None:
+        return None
+    return {"root": root, "timestamp": key.served_timestamp if behind_the_running_one and key.served_timestamp
+            else chosen["version"]}
 
 
-def probe_news(data_dir: Path, key: DeviceKey) -> dict:
+# The first version whose pass checks the disk's room before it fetches a release (app/updates/room.py), and the
+# first whose wait for room ends its check (app/updates/fetching.check_source writes "settled"): the installed
+# program of an older one, run from the command line, fetches a release without looking at the disk (issue 94,
+# finding 2), and reads a check that ran to its end on the news it is told as "nothing new".
+FIRST_WITH_ROOM = "0.3.2"
+FIRST_SETTLING_A_WAIT = "0.3.6"
+
+
+def fetches_behind_the_running_one(key: DeviceKey, asking: str) -> bool:
+    """Is the program asking (`asking`: its request's version) an installed program without the room check,
+    run from the command line (Task Scheduler's `run.py sync`) on a PC whose running version checks room and
+    settles its waits? Then the release is the running version's to fetch, when the disk has room: the older
+    program is told no news beyond what this PC holds (nothing to fetch, nothing to retry), never a refusal
+    or a false word, and makes no update check."""
+    if version_key(asking) >= version_key(FIRST_WITH_ROOM):
+        return False
+    running = running_versions([key])[key.id]
+    return version_key(running) >= version_key(FIRST_SETTLING_A_WAIT) and version_key(running) > version_key(asking)
+
+
+def probe_news(data_dir: Path, key: DeviceKey, asking: str = "") -> dict:
     """What the probe says of updates: the release news, that this center takes update reports, and the
-    releases marked "coba lagi" (retry_news; said only once there is one)."""
-    retry = retry_news()
-    return {"release": release_news(data_dir, key), "update_health": True, **({"release_retry": retry} if retry else {})}
+    releases marked "coba lagi" (retry_news; said only once there is one). To a program that fetches behind the
+    running one (fetches_behind_the_running_one, `asking`: its version), the timestamp its PC holds and no mark:
+    a 0.3.1 pass taking a mark checks and fetches at once."""
+    behind = fetches_behind_the_running_one(key, asking)
+    retry = {} if behind else retry_news()
+    return {"release": release_news(data_dir, key, behind), "update_health": True,
+            **({"release_retry": retry} if retry else {})}
 
 
 def _note_served(key: DeviceKey, timestamp: dict) -> None:
@@ -289,37 +318,120 @@ def pilot_verdict(health: dict | None, running: str | None, version: str) -> dic
 
 # --- what the regency's PCs run, for the Kecamatan page ----------------------------------------------
 
-# A PC whose running version reports sends a report at least every 20 hours (app/updates/fleet_report.RESEND).
+# A PC whose running version reports sends a report at least every 20 hours (app/updates/fleet_report.RESEND),
+# and with the first pass once it is back from a silence (off, or no link: keys.SILENCE) with its report due (a
+# pass probes every 5 minutes).
 REPORTS_WITHIN = timedelta(days=1)
+FIRST_PASS_WITHIN = timedelta(hours=1)
 
 
-def reported_version(report: dict | None) -> str | None:
-    """The version a PC's report (as stored: as the PC sent it) says runs. The installed program of 0.3.0 or
-    0.3.1, run from the command line (Task Scheduler's `run.py sync`), names itself while its launcher serves
-    the later version its own update block says was taken ("diambil"); a later refusal or going back is the
-    block's outcome instead, and names itself (issue 94, finding 5). A report a center before this rule stored
-    already names the taken version: read here, it names the same."""
+# The first version whose report names what its launcher serves even from the command line (app/updates/
+# fleet_report.build_report); 0.3.0 and 0.3.1 name their own program there.
+FIRST_NAMING_WHAT_RUNS = "0.3.2"
+
+
+REFUSED = ("ditolak", "dikembalikan")  # a report's update block: refused before the switch, taken back after it
+
+
+def _names_what_runs(report: dict) -> bool:
+    named = report.get("version")
+    return isinstance(named, str) and version_key(named) >= version_key(FIRST_NAMING_WHAT_RUNS)
+
+
+def _block(report: dict) -> dict:
+    return report.get("update") if isinstance(report.get("update"), dict) else {}
+
+
+def reported_version(report: dict | None, said: list[tuple[datetime, dict]] = ()) -> str | None:
+    """The version a PC's report (as stored: as the PC sent it) says runs; `said`: the PC's reports up to it
+    ((received_at, report), oldest first: named_by_reports). A report of 0.3.2 on names what runs, whoever sent
+    it; its block is never read for it (a "diambil" there can be a walk from before a going back, once a "Coba
+    lagi" mark took the release off the PC's failed ones: app/updates/state.take_retries).
+
+    The program of 0.3.0 or 0.3.1 names itself: as the launcher's server, or as the installed program run from
+    the command line (Task Scheduler's `run.py sync`) while its launcher serves a later version (issue 94,
+    finding 5). What runs is then the newest of: the version it names; the release its block says was taken
+    ("diambil"); the versions that reports of 0.3.2 on named in the day before it (a version that runs reports
+    at least every 20 hours) -- less each one a report since said was refused or taken back (after the walk
+    that took it, or after the report that named it). A report a center before this rule stored already names
+    the taken version: read here, it names the same."""
     if not report:
         return None
     named = report.get("version")
-    update = report.get("update") if isinstance(report.get("update"), dict) else {}
-    taken = update.get("version") if update.get("outcome") == "diambil" else None
-    return taken if taken and named and version_key(taken) > version_key(named) else named
+    if not isinstance(named, str) or _names_what_runs(report):
+        return named
+    refused = {}  # version -> the latest moment a report said it was refused or taken back
+    named_then = {}  # a version a report of 0.3.2 on named -> the refusal of it known then
+    last = said[-1][0] if said else None
+    for at, earlier in [*said, (last, report)]:
+        block = _block(earlier)
+        if block.get("outcome") in REFUSED and isinstance(block.get("version"), str):
+            refused[block["version"]] = max(refused.get(block["version"], ""), str(block.get("at") or ""))
+        if _names_what_runs(earlier) and last - at <= REPORTS_WITHIN:
+            named_then[earlier["version"]] = refused.get(earlier["version"], "")
+    running = [version for version, known in named_then.items() if refused.get(version, "") <= known]
+    block = _block(report)
+    taken = block.get("version") if block.get("outcome") == "diambil" and isinstance(block.get("version"), str) else None
+    if taken and not (taken in refused and refused[taken] >= str(block.get("at") or "")):
+        running.append(taken)
+    return max([named, *running], key=version_key)
 
 
-def version_that_runs(key: DeviceKey, report: dict | None, reported_at: datetime | None) -> str:
+REFUSAL_TEXTS = tuple(f'"outcome": "{outcome}"' for outcome in REFUSED)  # in a report as stored (fleet.store)
+
+
+def _window(report: dict | None, received_at: datetime | None) -> tuple[datetime, datetime, datetime] | None:
+    """The PC's reports reported_version reads with `report` (received at `received_at`), as (since, refusals
+    since, until): none for a report of 0.3.2 on; for 0.3.0 or 0.3.1, those of the day before it and, back to the
+    walk its block names, those saying a release was refused or taken back."""
+    if not report or _names_what_runs(report) or received_at is None:
+        return None
+    since = received_at - REPORTS_WITHIN
+    walked = _utc_moment(_block(report).get("at")) if _block(report).get("outcome") == "diambil" else None
+    return since, min(since, walked - REPORTS_WITHIN) if walked else since, received_at
+
+
+def named_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) -> list[str | None]:
+    """reported_version of each (key id, report, received at), with the earlier reports it reads (_window), read
+    in one statement for them all: none when each is of 0.3.2 on (the pages' statements do not grow with PCs)."""
+    windows = [_window(report, at) for _, report, at in reports]
+    wanted = {key_id for (key_id, _, _), window in zip(reports, windows) if window}
+    stored: dict[int, list] = {}
+    if wanted:
+        used = [window for window in windows if window]
+        query = FleetReport.select(FleetReport.device_key, FleetReport.received_at, FleetReport.report).where(
+            FleetReport.device_key.in_(sorted(wanted)) & (FleetReport.received_at <= max(w[2] for w in used))
+            & ((FleetReport.received_at >= min(w[0] for w in used)) | (
+                (FleetReport.received_at >= min(w[1] for w in used))
+                & (FleetReport.report.contains(REFUSAL_TEXTS[0]) | FleetReport.report.contains(REFUSAL_TEXTS[1])))))
+        for key_id, at, text in query.order_by(FleetReport.received_at, FleetReport.id).tuples():
+            stored.setdefault(key_id, []).append((at, text, any(words in text for words in REFUSAL_TEXTS)))
+    parsed: dict[str, dict] = {}
+
+    def said(key_id: int, window) -> list[tuple[datetime, dict]]:
+        since, refusals_since, until = window
+        return [(at, parsed.get(text) or parsed.setdefault(text, json.loads(text)))
+                for at, text, refusal in stored.get(key_id, ())
+                if at <= until and (at >= since or (refusal and at >= refusals_since))]
+    return [reported_version(report, said(key_id, window) if window else [])
+            for (key_id, report, _), window in zip(reports, windows)]
+
+
+def version_that_runs(key: DeviceKey, reported: str | None, reported_at: datetime | None) -> str:
     """The version a PC runs, whatever program made its last request (issue 94, finding 5), decided here
     only. A request's header names the program that sent it: the installed one too, when Task Scheduler runs
     `run.py sync` (0.2.0's sends no report, a later one's names what its launcher serves) while the launcher
-    serves a later version. So the version its latest report says runs (`report`, received at `reported_at`:
-    reported_version), unless a newer program signed since (a new version's first request comes before its
-    report) or the PC has gone on signing for more than a day after that report (no reporting version runs: it
-    went back to one that sends none). Only the PC's own signed requests and reports set its version."""
+    serves a later version. So the version its latest report says runs (`reported`, of the report received at
+    `reported_at`: named_by_reports), unless a newer program signed since (a new version's first request comes
+    before its report) or the PC has gone on signing for more than a day after that report and for the time of a
+    first pass since it came back from a silence (no reporting version runs: it went back to one that sends none).
+    A PC back from a day off whose installed program's pass signs first is not named by it: the version that runs
+    reports with its first pass. Only the PC's own signed requests and reports set its version."""
     header = key.app_version or ""
-    reported = reported_version(report)
     if not reported or version_key(header) > version_key(reported):
         return header
-    if key.last_used_at and reported_at and key.last_used_at - reported_at > REPORTS_WITHIN:
+    if key.last_used_at and reported_at and key.last_used_at > max(
+            reported_at + REPORTS_WITHIN, (key.back_at or reported_at) + FIRST_PASS_WITHIN):
         return header
     return reported
 
@@ -330,7 +442,9 @@ def running_versions(keys: list[DeviceKey]) -> dict[int, str]:
     for key_id, text, at in (FleetLatest.select(FleetLatest.device_key, FleetLatest.report, FleetLatest.received_at)
                              .where(FleetLatest.device_key.in_([key.id for key in keys])).tuples()):
         latest[key_id] = ((json.loads(text) if text else None), at)
-    return {key.id: version_that_runs(key, *latest.get(key.id, (None, None))) for key in keys}
+    said = [(key.id, *latest.get(key.id, (None, None))) for key in keys]
+    return {key.id: version_that_runs(key, reported, at)
+            for key, reported, (_, _, at) in zip(keys, named_by_reports(said), said)}
 
 
 def fleet_versions(keys: list[DeviceKey], data_dir: Path, running: dict[int, str] | None = None) -> dict:

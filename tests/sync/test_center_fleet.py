@@ -318,7 +318,9 @@ def test_a_files_report_out_of_its_shape_is_refused_in_indonesian_and_its_applic
 
 def test_the_page_reads_in_three_statements_whatever_the_number_of_pcs(center_app, regency, caplog):
     """Issue 89 finding 8: the page's statements are the session, the kecamatan list and the rows, however many
-    PCs report (no statement a PC; the kecamatan codes for the page's time zone not read a second time)."""
+    PCs report (no statement a PC; the kecamatan codes for the page's time zone not read a second time); and, as
+    here, where a PC's latest report is of 0.3.0 or 0.3.1, the earlier reports the version that runs is read from,
+    in one statement for every such PC (issue 94: updates.named_by_reports)."""
     made, admin, _ = regency
     client = center_app.test_client()
     for key in made.values():
@@ -338,4 +340,7 @@ def test_the_page_reads_in_three_statements_whatever_the_number_of_pcs(center_ap
         key = keys.enrol(code, keys.new_enrolment_code(kecamatan), "01")[1]
         report(client, (key.key_id, key.secret))
     five_offices = statements()
-    assert len(two_offices) == len(five_offices) == 3, five_offices
+    assert len(two_offices) == len(five_offices) == 4, five_offices
+    for key in DeviceKey.select().where(DeviceKey.revoked_at.is_null()):  # each reports from 0.3.6: three again
+        report(client, (key.key_id, key.secret), version="0.3.6")
+    assert len(statements()) == 3

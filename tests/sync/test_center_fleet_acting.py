@@ -149,6 +149,7 @@ def as_program(client, key, version: str, body=None, path="/api/v1/probe"):
     answer = client.open(path, method="POST" if body is not None else "GET", data=data, headers=headers,
                          content_type="application/json")
     assert answer.status_code == 200, answer.text[:300]
+    return answer
 
 
 def test_the_version_that_runs_is_named_whatever_program_made_the_last_request(center_app, regency, published):
@@ -175,11 +176,12 @@ def test_the_version_that_runs_is_named_whatever_program_made_the_last_request(c
     assert "2 memakai versi 9.0.0" in listed and "perlu diperbarui" not in listed and "versi 0.3.2" not in listed
     pilots = page(center_app, admin, "/admin/rilis")
     assert "0.3.2" not in pilots and "9.0.0" in pilots
-    # Yosowilangun's PC went on signing as 0.2.0 for more than a day after its last report: 0.2.0 runs (it sends
-    # none); Kunir's report, its own PC's only, leaves that row as it is.
+    # Yosowilangun's PC went on signing as 0.2.0 for more than a day after its last report, never silent: 0.2.0 runs
+    # (it sends none); Kunir's report, its own PC's only, leaves that row as it is.
     yoso_key = DeviceKey.get(DeviceKey.key_id == yoso[0])
     FleetLatest.update(received_at=yoso_key.last_used_at - timedelta(days=2)).where(
         FleetLatest.device_key == yoso_key.id).execute()
+    DeviceKey.update(back_at=yoso_key.last_used_at - timedelta(days=2)).where(DeviceKey.id == yoso_key.id).execute()
     as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0"), "/api/v1/fleet/report")
     row = row_of(page(center_app, admin), "Yosowilangun")
     assert "0.2.0" in row and "<strong>versi tertinggal</strong>" in row, row
@@ -219,3 +221,141 @@ def test_a_command_line_report_is_kept_as_sent_and_read_as_the_version_its_launc
     as_program(client, yoso, "0.3.1", dict(FINE, version="0.3.1", update=dict(WENT_BACK, version="9.0.0")),
                "/api/v1/fleet/report")
     assert updates.running_versions([keys["yoso"]])[keys["yoso"].id] == "0.3.1"
+
+
+def test_a_release_offered_again_after_its_going_back_is_not_named_as_running(center_app, regency, published):
+    """Issue 94, finding 5, after a refusal: a PC running 9.0.0 took 9.1.0, whose walk passed, and took it back (its
+    first start failed). Its status keeps that walk, so once the admin's "Coba lagi" takes 9.1.0 off its failed
+    ones the report's update block says "diambil 9.1.0" again (app/updates/fleet_report._update), from the program
+    that runs 9.0.0 until the release is taken again. The center read the block's taken version for every report
+    and named 9.1.0 (the refused release) as running; a report of 0.3.2 on names what runs, whoever sent it."""
+    from sync.center import updates
+    publish(center_app, "9.1.0")
+    made, admin, _ = regency
+    client, kunir = center_app.test_client(), made["35.08.08"]
+    walked = {"outcome": "diambil", "version": "9.1.0", "why": "", "at": "2026-11-28T01:00:00+00:00"}
+    as_program(client, kunir, "9.1.0", dict(FINE, version="9.1.0", update=walked), "/api/v1/fleet/report")
+    went_back(center_app, kunir, "9.1.0", running="9.0.0")
+    client_as(center_app, admin).post("/admin/rilis/coba-lagi", data={"versi": "9.1.0"})
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0", update=walked), "/api/v1/fleet/report")
+    key = DeviceKey.get(DeviceKey.key_id == kunir[0])
+    assert updates.running_versions([key]) == {key.id: "9.0.0"}
+    row = row_of(page(center_app, admin), "Kunir")
+    assert '9.0.0 <span class="muted">(laporan' in row and "<strong>versi tertinggal</strong>" in row, row
+    history = page(center_app, admin, f"/armada/{key.id}")  # the rows after the going back name 9.0.0
+    assert history.count("<td>9.0.0</td>") == 2 and history.count("<td>9.1.0</td>") == 1, history
+    assert "1 komputer perlu diperbarui" in page(center_app, admin, "/admin/kecamatan")
+
+
+def test_a_pc_back_from_a_day_off_is_named_by_its_report_until_its_first_pass(center_app, regency, published):
+    """Issue 94, finding 5, the first minutes after a day off: a PC whose launcher serves 9.0.0 (it reports) over an
+    installed 0.2.0 (it sends none) was switched off for two days. Back, Task Scheduler's `run.py sync` of the
+    installed program signed first: its report two days old, the center named the last request's program, "0.2.0
+    versi tertinggal", until the running server's first pass reported minutes later. It names the report's 9.0.0
+    until a first pass had time to report; a PC that goes on signing past that without a report runs a version
+    that sends none (0.2.0: it went back), and is named so."""
+    from datetime import timedelta
+    from sync.center.models import FleetLatest
+    from sync.center.updates import FIRST_PASS_WITHIN
+    made, admin, _ = regency
+    client, kunir = center_app.test_client(), made["35.08.08"]
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0"), "/api/v1/fleet/report")  # the running server
+    key = DeviceKey.get(DeviceKey.key_id == kunir[0])
+    off = timedelta(days=2)  # its last request and its last report, before two days off
+    DeviceKey.update(last_used_at=key.last_used_at - off, back_at=key.back_at - off).where(DeviceKey.id == key.id).execute()
+    received = FleetLatest.get(FleetLatest.device_key == key.id).received_at
+    FleetLatest.update(received_at=received - off).where(FleetLatest.device_key == key.id).execute()
+    as_program(client, kunir, "0.2.0")  # back: the installed program's pass signs first
+    row = row_of(page(center_app, admin), "Kunir")
+    assert '9.0.0 <span class="muted">(laporan 2 hari lalu)' in row and "0.2.0" not in row, row
+    assert "versi tertinggal" not in row and "perlu diperbarui" not in page(center_app, admin, "/admin/kecamatan")
+    # Signing on past a first pass's time since it came back, without a report: a version that sends none runs.
+    key = DeviceKey.get(DeviceKey.id == key.id)
+    DeviceKey.update(back_at=key.last_used_at - FIRST_PASS_WITHIN - timedelta(minutes=1)).where(
+        DeviceKey.id == key.id).execute()
+    row = row_of(page(center_app, admin), "Kunir")
+    assert "0.2.0" in row and "<strong>versi tertinggal</strong>" in row, row
+    assert "1 komputer perlu diperbarui" in page(center_app, admin, "/admin/kecamatan")
+
+
+def test_a_command_line_report_after_the_running_version_refused_a_release_names_the_running_one(
+        center_app, regency, published):
+    """Issue 94, finding 5, a 0.3.0/0.3.1 command-line report after a refusal: the installed 0.3.1's launcher took
+    9.0.0, which runs and refused 9.1.0 before its switch. Task Scheduler's `run.py sync` of the installed program
+    reports "0.3.1" with the refusal as its block (the status both share: app/updates/fleet_report._update), no
+    longer "diambil 9.0.0", and the center named 0.3.1, "versi tertinggal", after every such pass. The running
+    version's own reports of the day before name it (0.3.2 on names what runs); none says it went back since."""
+    from sync.center import updates
+    made, admin, _ = regency
+    client, kunir = center_app.test_client(), made["35.08.08"]
+    taken = {"outcome": "diambil", "version": "9.0.0", "why": "", "at": "2026-11-28T01:00:00+00:00"}
+    refused = {"outcome": "ditolak", "version": "9.1.0", "why": "halaman /pendaftaran (500)",
+               "at": "2026-11-28T09:00:00+00:00"}
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0", update=taken), "/api/v1/fleet/report")
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0", update=refused), "/api/v1/fleet/report")
+    as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update=refused), "/api/v1/fleet/report")
+    key = DeviceKey.get(DeviceKey.key_id == kunir[0])
+    assert updates.running_versions([key]) == {key.id: "9.0.0"}
+    row = row_of(page(center_app, admin), "Kunir")
+    assert '9.0.0 <span class="muted">(laporan' in row and "versi tertinggal" not in row, row
+    assert "perlu diperbarui" not in page(center_app, admin, "/admin/kecamatan")
+    history = page(center_app, admin, f"/armada/{key.id}")  # each report's row names what ran then
+    assert history.count("<td>9.0.0</td>") == 3 and "<td>0.3.1</td>" not in history, history
+
+
+def test_a_release_taken_back_and_offered_again_is_not_named_from_an_old_programs_report(center_app, regency,
+                                                                                         published):
+    """Issue 94, finding 5, after a refusal, on 0.3.1 (the first to read "Coba lagi"): its launcher took 9.0.0,
+    whose walk passed, and took it back (its first start failed): 0.3.1 serves again. Once the admin's "Coba lagi"
+    took 9.0.0 off its failed ones, its block says "diambil 9.0.0" again (the walk from before the going back), and
+    the center named 9.0.0, the refused release, as running. A report since that walk said it went back, three days
+    before the mark here (read back to the walk, not only the day before)."""
+    from datetime import timedelta
+    from app.frame.dates import utc_now
+    from sync.center import updates
+    from sync.center.models import FleetReport
+    made, admin, _ = regency
+    client, kunir = center_app.test_client(), made["35.08.08"]
+    days_ago = utc_now() - timedelta(days=4)
+    walked = {"outcome": "diambil", "version": "9.0.0", "why": "", "at": f"{days_ago.isoformat(timespec='seconds')}Z"}
+    back = dict(WENT_BACK, version="9.0.0", at=f"{(days_ago + timedelta(minutes=5)).isoformat(timespec='seconds')}Z")
+    as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update={}), "/api/v1/fleet/report")
+    went_back(center_app, kunir, "9.0.0", running="0.3.1")
+    as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update=back), "/api/v1/fleet/report")
+    key = DeviceKey.get(DeviceKey.key_id == kunir[0])
+    FleetReport.update(received_at=utc_now() - timedelta(days=3)).where(FleetReport.device_key == key.id).execute()
+    client_as(center_app, admin).post("/admin/rilis/coba-lagi", data={"versi": "9.0.0"})
+    as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update=walked), "/api/v1/fleet/report")
+    assert updates.running_versions([key]) == {key.id: "0.3.1"}
+    row = row_of(page(center_app, admin), "Kunir")
+    assert '0.3.1 <span class="muted">(laporan' in row and "<strong>versi tertinggal</strong>" in row, row
+    history = page(center_app, admin, f"/armada/{key.id}")
+    assert "<td>9.0.0</td>" not in history and history.count("<td>0.3.1</td>") == 4, history
+
+
+def test_an_installed_program_without_the_room_check_is_told_no_news_beyond_what_its_pc_holds(center_app, regency,
+                                                                                            published):
+    """Issue 94, finding 2, the center's half (the office's: tests/updates/test_room_old_programs_pass.py): the
+    installed 0.3.0 or 0.3.1 run by Task Scheduler fetches a release without looking at the disk. On a PC whose
+    reports say a version of 0.3.6 on runs (it checks room and ends its check when it waits), that program's probe
+    names the timestamp the PC was handed last, even after the daily re-signing, and no "coba lagi" mark (0.3.1
+    checks and fetches at once on one); the running version is told everything, and so is a PC where 0.3.1 runs."""
+    from sync.center.release_commands import online_key_of, repository_of
+    from sync.release import key_signing
+    from pathlib import Path
+    made, admin, _ = regency
+    client, yoso, kunir = center_app.test_client(), made["35.08.07"], made["35.08.08"]
+    as_program(client, kunir, "9.0.0", dict(FINE, version="9.0.0"), "/api/v1/fleet/report")  # runs 9.0.0
+    as_program(client, yoso, "0.3.1", dict(FINE, version="0.3.1", update={}), "/api/v1/fleet/report")  # runs 0.3.1
+    held = as_program(client, kunir, "9.0.0", path="/api/v1/updates?name=metadata/timestamp.json")
+    held = json.loads(held.data)["signed"]["version"]
+    client_as(center_app, admin).post("/admin/rilis/coba-lagi", data={"versi": "9.0.0"})
+    data_dir = Path(center_app.config["DATA_DIR"])
+    key_signing.sign_timestamp(repository_of(data_dir), key_signing.load_signer(online_key_of(data_dir)))
+    newest = as_program(client, kunir, "9.0.0").json
+    assert newest["release"]["timestamp"] > held and newest["release_retry"] == {"9.0.0": 1}
+    for installed in ("0.3.0", "0.3.1"):
+        told = as_program(client, kunir, installed).json
+        assert told["release"] == dict(newest["release"], timestamp=held) and "release_retry" not in told, told
+    itself = as_program(client, yoso, "0.3.1").json
+    assert itself["release"] == newest["release"] and itself["release_retry"] == {"9.0.0": 1}

@@ -324,8 +324,8 @@ def office_day(field, tmp_path, todays_wheel, small_disk, center):  # noqa: F811
     and a second switch, another 1-2 minutes per launcher in a suite whose time is issue 93's; its switch is the
     first one's (the selection's "previous" a version folder instead of the installed program), which that
     machine runs under each generation's launcher code. Not per launcher: that offer met by an installed
-    program's own pass (0.3.0 and 0.3.1 have no room check: app/updates/room.py came in 0.3.2; docs/operations.md
-    says why the center does not hold it back)."""
+    program's own pass (0.3.0 and 0.3.1 have no room check: app/updates/room.py came in 0.3.2): that pass fetches
+    nothing while the version that runs waits for room (tests/updates/test_room_old_programs_pass.py)."""
     version = todays_version(todays_wheel)
     office = FieldOffice(field, tmp_path, small_disk)
     try:

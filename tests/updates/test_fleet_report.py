@@ -146,6 +146,9 @@ def test_the_center_names_the_version_an_older_installed_programs_report_says_wa
     assert kept("0.3.0", dict(taken, outcome="dikembalikan")) == "0.3.0"
     assert kept("0.3.0", dict(taken, outcome="ditolak")) == "0.3.0"
     assert kept("0.3.5", taken) == "0.3.5" and kept("0.3.0", {}) == "0.3.0"
+    # 0.3.2 on names what runs from the command line too: a "diambil" of a later release is a walk from before a
+    # going back, once "Coba lagi" took it off the failed ones, never the version that runs.
+    assert kept("0.3.2", taken) == "0.3.2" and kept("0.3.3", taken) == "0.3.3"
 
 
 def test_a_desa_pc_builds_its_report_and_its_pass_sends_it(desa_app):
