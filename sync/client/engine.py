@@ -240,8 +240,8 @@ class Retries:
     request now and then), and after PACKET_TRIES of them the link counts as down. A request that
     gets through, or a connection that carried answers, starts the count again."""
 
-    def __init__(self, rng=None, tries: int = PACKET_TRIES):
-        self.rng, self.tries, self.in_row = rng or random, tries, 0
+    def __init__(self, rng=None):
+        self.rng, self.in_row = rng or random, 0
 
     def pause(self) -> float:
         return min(0.2 * 2 ** (self.in_row - 1), 2) * self.rng.uniform(0.5, 1.5)
@@ -249,7 +249,7 @@ class Retries:
     def again(self) -> bool:
         """One more failure: pause and say True, or say False when the link counts as down."""
         self.in_row += 1
-        if self.in_row >= self.tries:
+        if self.in_row >= PACKET_TRIES:
             return False
         time.sleep(self.pause())
         return True
@@ -258,17 +258,15 @@ class Retries:
         self.in_row = 0
 
 
-def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
-    """A request retried under the one retry policy; `on_link_down(failure)` hears of each failed try."""
-    retries = Retries(rng, tries)
+def with_retries(call, rng=None):
+    """A request retried under the one retry policy."""
+    retries = Retries(rng)
     while True:
         try:
             return call()
         except MovedOn:
             continue  # the stall watch found the link back: at once, on the fresh connection
-        except LinkDown as failure:
-            if on_link_down:
-                on_link_down(failure)
+        except LinkDown:
             if not retries.again():
                 raise
 
