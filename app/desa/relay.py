@@ -617,8 +617,26 @@ def sync_state() -> dict:
     """What the desa's pages show about the link: last sync, what waits, the last problem."""
     link = engine.current_link()
     waiting = OutboxItem.select().where((OutboxItem.kind == PRA) & (OutboxItem.state == "pending")).count()
-    return {"link": link, "waiting": waiting, "progress": engine.PROGRESS,
+    last = engine.PROGRESS.report
+    return {"link": link, "waiting": waiting, "progress": engine.PROGRESS, "words": in_words(last) if last else "",
             "owed": link is not None and engine.PROGRESS.running and engine.pass_owed(link)}
+
+
+def in_words(report: engine.PassReport) -> str:
+    """The pass as a village clerk reads it (a desa PC's page); the counters stay in the log."""
+    if report.error:
+        return f"belum berhasil ({report.error}); coba lagi nanti atau hubungi operator kecamatan"
+    said = []
+    if report.sent:
+        said.append(f"{report.sent} pra-pendaftaran terkirim")
+    if report.already:
+        said.append(f"{report.already} sudah pernah terkirim sebelumnya")
+    if report.statuses:
+        said.append(f"{report.statuses} kabar dari kecamatan diterima")
+    if report.rejected or report.conflicts or report.failed:
+        said.append(f"{report.rejected + report.conflicts + report.failed} belum dapat diterima pusat; "
+                    "hubungi operator kecamatan")
+    return ", ".join(said) if said else "berhasil, tidak ada yang baru untuk dikirim atau diterima"
 
 
 records.plug(PreRegistrations())

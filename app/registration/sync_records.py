@@ -10,13 +10,14 @@ from app.frame.dates import utc_now
 from app.frame import numbering
 from app.frame.audit_rule import act
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
-from app.registration.records import current_prefix, renumbers, reprinted_receipts
+from app.registration.records import current_prefix, renumbers
 from app.registration.register import NUMBER_CHANGED
 from app.registration.status import ApplicationStatus as S
 from app.registration.status import Moves, TransitionNotAllowed, add_transition_listener, transition
+from app.registration.center_notices import center_notices
 from app.registration.notices import add_detail_notice
 from sync import protocol
-from sync.client import center_words, outbox, records, statuses
+from sync.client import center_words, outbox, records
 from sync.client.models import OutboxItem
 
 # What the center needs to print a card; the phone number stays at the kecamatan.
@@ -195,12 +196,6 @@ class _SettledTogether:
 
     def write(self) -> None:
         self.moves.write()
-
-
-def center_notices(application: Application) -> list[str]:
-    """The applicant's page: conflicts and center events not applied (sync/client/statuses.py)."""
-    return statuses.notices_for(application.id, application.registration_number,
-                                reprinted=reprinted_receipts(application.id))
 
 
 records.plug(ApplicationRecords())

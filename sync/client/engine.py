@@ -53,7 +53,7 @@ class Progress:
     done: int = 0
     total: int = 0
     message: str = ""
-    words: str = ""  # the same result in plain words (PassReport.in_words)
+    report: "PassReport | None" = None  # the last result as the box told it (a desa PC words it: app/desa/relay.py)
     started_at: float = 0.0
     finished_at: float = 0.0
     ok: bool | None = None
@@ -118,22 +118,6 @@ class PassReport:
         """This pass and a pass owed right after it, as the one run the progress bar showed."""
         return replace(later, **{f.name: getattr(self, f.name) + getattr(later, f.name) for f in fields(self)
                                  if type(getattr(later, f.name)) in (int, list)})
-
-    def in_words(self) -> str:
-        """The pass as a village clerk reads it (a desa PC's page); the counters stay in the log."""
-        if self.error:
-            return f"belum berhasil ({self.error}); coba lagi nanti atau hubungi operator kecamatan"
-        said = []
-        if self.sent:
-            said.append(f"{self.sent} pra-pendaftaran terkirim")
-        if self.already:
-            said.append(f"{self.already} sudah pernah terkirim sebelumnya")
-        if self.statuses:
-            said.append(f"{self.statuses} kabar dari kecamatan diterima")
-        if self.rejected or self.conflicts or self.failed:
-            said.append(f"{self.rejected + self.conflicts + self.failed} belum dapat diterima pusat; "
-                        "hubungi operator kecamatan")
-        return ", ".join(said) if said else "berhasil, tidak ada yang baru untuk dikirim atau diterima"
 
 
 def client_for(link: SyncLink, **options) -> CenterClient:
@@ -240,8 +224,8 @@ class Retries:
     request now and then), and after PACKET_TRIES of them the link counts as down. A request that
     gets through, or a connection that carried answers, starts the count again."""
 
-    def __init__(self, rng=None, tries: int = PACKET_TRIES):
-        self.rng, self.tries, self.in_row = rng or random, tries, 0
+    def __init__(self, rng=None):
+        self.rng, self.in_row = rng or random, 0
 
     def pause(self) -> float:
         return min(0.2 * 2 ** (self.in_row - 1), 2) * self.rng.uniform(0.5, 1.5)
@@ -249,7 +233,7 @@ class Retries:
     def again(self) -> bool:
         """One more failure: pause and say True, or say False when the link counts as down."""
         self.in_row += 1
-        if self.in_row >= self.tries:
+        if self.in_row >= PACKET_TRIES:
             return False
         time.sleep(self.pause())
         return True
@@ -258,17 +242,15 @@ class Retries:
         self.in_row = 0
 
 
-def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
-    """A request retried under the one retry policy; `on_link_down(failure)` hears of each failed try."""
-    retries = Retries(rng, tries)
+def with_retries(call, rng=None):
+    """A request retried under the one retry policy."""
+    retries = Retries(rng)
     while True:
         try:
             return call()
         except MovedOn:
             continue  # the stall watch found the link back: at once, on the fresh connection
-        except LinkDown as failure:
-            if on_link_down:
-                on_link_down(failure)
+        except LinkDown:
             if not retries.again():
                 raise
 
@@ -1158,7 +1140,7 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
     report = PassReport()
     progress.running, progress.ok = True, None
     progress.started_at = progress.started_at if before else time.time()  # a pass owed: the bar never goes back
-    progress.message, progress.words, progress.done, progress.total = "", "", 0, 0
+    progress.message, progress.report, progress.done, progress.total = "", None, 0, 0
     with write_transaction():
         SyncLink.update(last_attempt_at=utc_now(), pass_requested_at=None).where(SyncLink.id == link.id).execute()
     note_write_went_through()  # the disk takes writes (again)
@@ -1188,6 +1170,6 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
                        summary=summary + (f"; berhenti: {report.error}" if report.error else ""))
     shown = before.and_then(report) if before else report  # the box tells every pass the bar showed (issue 83)
     progress.message = shown.summary() if not report.error else f"Terhenti: {report.error}"
-    progress.words = shown.in_words()
+    progress.report = shown
     progress.ok = not report.error
     return shown

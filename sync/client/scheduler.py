@@ -5,7 +5,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from app.frame import store
+from app.frame import dates, store
 from app.frame.dates import utc_now
 from sync.client import engine
 from sync.client.models import SyncLink
@@ -14,12 +14,6 @@ from sync.client.probe import probe
 log = logging.getLogger(__name__)
 
 store.register_defaults(sync_nightly_time="21:00", sync_probe_minutes=5)
-LOCAL_OFFSET = {"WIB": 7, "WITA": 8, "WIT": 9}
-
-
-def local_now(now: datetime | None = None) -> datetime:
-    zone = store.get("timezone") if store.DEFAULTS.get("timezone") else "WIB"
-    return (now or utc_now()) + timedelta(hours=LOCAL_OFFSET.get(zone, 7))
 
 
 # Every kecamatan of a regency keeps the same default night time: each PC starts its full pass
@@ -60,7 +54,7 @@ def scheduled_sync(app) -> None:
         return
     if not probe(link):
         return
-    now_local = local_now(now)
+    now_local = dates.to_local(now, store.get("timezone"))
     full = nightly_due(link, store.get("sync_nightly_time"), now_local)
     engine.sync_once(full=full)
     if full:

@@ -9,7 +9,7 @@ also moves the status cursor.
 """
 import json
 
-from app.frame import installation, statements
+from app.frame import installation
 from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import protocol
@@ -106,38 +106,3 @@ def _another_pcs(number) -> bool:
 def open_issues(limit: int = 200) -> list[StatusIssue]:
     return list(StatusIssue.select().where(StatusIssue.resolved_at.is_null()).order_by(StatusIssue.id.desc())
                 .limit(limit))
-
-
-def _items_of():  # its SQL built once (app/frame/statements.py): every application's page asks it (issue 73)
-    return OutboxItem.select().where((OutboxItem.kind == statements.each_run(0))
-                                     & (OutboxItem.source_id == statements.each_run(1)))
-
-
-def notices_for(source_id: int, current_key: str, kind: str = records.DEFAULT_KIND,
-                reprinted: dict[str, str] | None = None) -> list[str]:
-    """What a record's page says about the center: conflicts and events not applied, with what to do.
-    `reprinted`: a number given up -> the number its receipt was printed again with (the kind knows)."""
-    notices = []
-    items = statements.rows(_items_of, each_run=(kind, source_id))
-    if any(i.state == "conflict" for i in items):
-        notices.append(
-            f"Konflik nomor di pusat: nomor {current_key} sudah dipakai data lain di pusat "
-            "(misalnya setelah memulihkan cadangan). Status dari pusat untuk nomor ini TIDAK diterapkan ke "
-            "pemohon ini. Yang perlu dilakukan: hubungi petugas pusat agar memutuskan konflik ini; "
-            "keputusannya datang sendiri pada sinkronisasi berikutnya.")
-    for item in items:
-        if item.state != "renumbered":
-            continue
-        printed = (reprinted or {}).get(item.registration_number)
-        if printed:  # the clerk has done what the notice asked; a number given again asks anew
-            notices.append(f"Nomor lama {item.registration_number} diganti karena bentrok di pusat; bukti "
-                           f"pendaftaran baru bernomor {printed} sudah dicetak ulang untuk pemohon.")
-        else:
-            notices.append(f"Nomor lama {item.registration_number} diganti karena bentrok di pusat; "
-                           "berikan bukti pendaftaran baru kepada pemohon.")
-    keys = sorted({i.registration_number for i in items} | {current_key})
-    issues = StatusIssue.select().where(StatusIssue.registration_number.in_(keys) & StatusIssue.resolved_at.is_null())
-    for issue in issues.order_by(StatusIssue.id):
-        if not issue.problem.startswith("Konflik"):  # a conflict is said above
-            notices.append(f"Status “{issue.status}” dari pusat tidak dapat diterapkan: {issue.problem}")
-    return notices

@@ -98,9 +98,10 @@ def test_no_hand_written_lookup_or_404():
     assert found == []
 
 
-# issue 82: the sync client had grown from 3,125 to 3,523 lines in two issues; issue 89 added the pass on a full disk
-# (the health report alone, so the center sees the office stopped: 19 lines)
-SYNC_CLIENT_MOST_LINES = 3542
+# issue 82: the sync client had grown from 3,125 to 3,523 lines in two issues; issue 91 holds it there (issue 89's
+# pass on a full disk took 19 lines; the desa clerk's words for a pass and the applicant's page's notices went to
+# their owners, the scheduler's zone table gave way to the frame's)
+SYNC_CLIENT_MOST_LINES = 3523
 
 
 def test_the_sync_client_does_not_grow():

@@ -23,9 +23,10 @@ UPDATES_BACKUPS = ("app/updates", "app/backups", "app/frame/errors.py", "templat
 # are shown by the PC that asked; app/desa/admin_views.py speaks on the Operator Desa page of both programs.
 CENTER_ANSWERS = ("sync/center/api.py", "sync/center/relay.py", "app/desa/admin_views.py")
 MESSAGE_SOURCES = {
-    # the center's answers to an enrolment are the PC's words: keys.py's refusals show on its Sinkronisasi page
+    # the center's answers to an enrolment are the PC's words: keys.py's refusals show on its Sinkronisasi page;
+    # registration/center_notices.py words the center's notices on an applicant's page
     "kantor": (*UPDATES_BACKUPS, "sync/client", "app/sync_page", "templates/sync_page", "sync/center/keys.py",
-               *CENTER_ANSWERS),
+               "app/registration/center_notices.py", *CENTER_ANSWERS),
     "desa": (*UPDATES_BACKUPS, "sync/client", "app/desa/relay.py", "app/desa/mode.py", "templates/desa/_sync_state.html",
              *CENTER_ANSWERS),
     "pusat": ("app/frame/errors.py", "sync/center/updates.py", "sync/center/release_commands.py", "sync/center/db.py",

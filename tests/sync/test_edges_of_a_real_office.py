@@ -22,7 +22,8 @@ from app.registration.status import ApplicationStatus as S, transition
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.models import Conflict, DeviceKey, Kecamatan, ReceivedApplication, UsedNonce
-from app.registration.sync_records import CENTER_TO_LOCAL, center_notices
+from app.registration.center_notices import center_notices
+from app.registration.sync_records import CENTER_TO_LOCAL
 from sync.client import engine, enrolment, usb_files
 from sync.client.models import StatusIssue
 from sync.client.transport import CenterClient, ClockSkew, EnrolmentError
