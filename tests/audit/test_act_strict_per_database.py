@@ -13,6 +13,7 @@ from app.frame.audit_rule import ActWithoutLine
 from tests.audit.test_declared_acts import ACTS
 from tests.core.test_audit_attached import WRITER
 from tests.desa.test_desa_mode import bound_to
+from tests.sync.harness import prepare_center
 
 GAP = {f"{WRITER}:save_phone_twice": "(tanpa baris audit ubah)"}
 
@@ -37,3 +38,11 @@ def test_an_act_without_its_line_is_refused_or_noted_by_the_database_it_used(app
     with bound_to(office):
         ACTS["save_phone_twice"]('"0334 2"', own_line=False)
     assert gaps(office) == GAP and gaps(app) == {}
+
+
+def test_a_center_prepared_after_the_tests_office_leaves_the_office_strict(app, tmp_path):
+    """The desa relay's tests: the kecamatan PC, then a center in the same process, watched as a center's
+    server is (not strict). The kecamatan's act without its line is still refused."""
+    prepare_center(tmp_path / "pusat")
+    with bound_to(app), pytest.raises(ActWithoutLine, match="save_phone_twice"):
+        ACTS["save_phone_twice"]('"0334 3"', own_line=False)
