@@ -6,8 +6,10 @@ a line whose action is computed) is replaced by `pass`; the act's fast tests (th
 most MOST_FILES, or REACHED_BY's) run against it in one process (`-m "not slow" -x`); the file is put back.
 Prints one row a mutant: its place, KILLED (by which test, and whether for the refused line) or SURVIVED (or
 "no own line statement"), the seconds it took; the rows go to LISTING too. Usage:
-.venv/bin/python scripts/act_mutants.py [name ...] (function names, default all; a batch at a time on a shared
-machine). Runs the tests in this checkout: run nothing else in it meanwhile."""
+.venv/bin/python scripts/act_mutants.py [--postgresql] [name ...] (function names, default all; a batch at a time
+on a shared machine). `--postgresql`: the center's acts (sync/center) alone, their tests on PostgreSQL alone (`-k
+postgresql`: those parametrised sqlite/postgresql), listed in LISTING_POSTGRESQL. Runs the tests in this checkout:
+run nothing else in it meanwhile."""
 import ast
 import subprocess
 import sys
@@ -79,6 +81,7 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "app/auth/accounts.py:record_sign_in": ["tests/auth/test_sessions_and_doors.py",
                                                       "tests/auth/test_password_typed_again.py"]}
 LISTING = ROOT / "scripts" / "act_mutants.txt"  # the last verdict of every act run (keep_listing)
+LISTING_POSTGRESQL = ROOT / "scripts" / "act_mutants_postgresql.txt"
 LINE_WRITERS = {"record", "record_many", "record_restore", "audit"}  # as tests/audit/test_every_line_writer_declared.py
 MOST_FILES = 8  # a name many tests use (create_user): its first files, within a minute or so
 
@@ -157,7 +160,7 @@ def _grep(pattern: list[str], folder: str) -> list[str]:
     return sorted(f for f in files if not f.startswith(SLOW_FOLDERS))
 
 
-def run(path: Path, statement: ast.stmt, tests: list[str]) -> tuple[str, float]:
+def run(path: Path, statement: ast.stmt, tests: list[str], select: list[str]) -> tuple[str, float]:
     original = path.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)
     indent = lines[statement.lineno - 1][:statement.col_offset]
@@ -165,7 +168,7 @@ def run(path: Path, statement: ast.stmt, tests: list[str]) -> tuple[str, float]:
     started = time.monotonic()
     try:
         path.write_text("".join(mutant), encoding="utf-8")
-        done = subprocess.run(["bash", "scripts/test.sh", *tests, "-q", "-x", "-m", "not slow", "-p", "no:randomly"],
+        done = subprocess.run(["bash", "scripts/test.sh", *tests, "-q", "-x", "-m", "not slow", "-p", "no:randomly", *select],
                               cwd=ROOT, capture_output=True, text=True)
     finally:
         path.write_text(original, encoding="utf-8")
@@ -182,9 +185,11 @@ def run(path: Path, statement: ast.stmt, tests: list[str]) -> tuple[str, float]:
 
 
 def main(names: list[str]) -> int:
+    postgresql = "--postgresql" in names
+    names = [name for name in names if name != "--postgresql"]
     survived, rows = 0, {}
     for path, function, actions, constants in declared_acts():
-        if names and function.name not in names:
+        if names and function.name not in names or postgresql and not path.is_relative_to(ROOT / "sync" / "center"):
             continue
         where = f"{path.relative_to(ROOT).as_posix()}:{function.name}"
         statements = own_line_statements(function, actions, constants)
@@ -197,10 +202,10 @@ def main(names: list[str]) -> int:
                 say(rows, where, f"{where}:{statement.lineno}: SURVIVED (no fast test file names it)")
                 survived += 1
                 continue
-            verdict, seconds = run(path, statement, tests)
+            verdict, seconds = run(path, statement, tests, ["-k", "postgresql"] if postgresql else [])
             survived += verdict.startswith("SURVIVED")
             say(rows, where, f"{where}:{statement.lineno}: {verdict} ({len(tests)} test files, {seconds:.0f} s)")
-    keep_listing(rows)
+    keep_listing(rows, LISTING_POSTGRESQL if postgresql else LISTING)
     return 1 if survived else 0
 
 
@@ -209,19 +214,20 @@ def say(rows: dict, where: str, row: str) -> None:
     rows.setdefault(where, []).append(row)
 
 
-def keep_listing(rows: dict) -> None:
+def keep_listing(rows: dict, listing: Path) -> None:
     """LISTING: one row per mutant of every act run so far; an act run again replaces its rows (so a run by
     names after a fix updates the listing), the counts at its top follow."""
     kept = {}
-    if LISTING.exists():
-        for line in LISTING.read_text(encoding="utf-8").splitlines():
+    if listing.exists():
+        for line in listing.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 kept.setdefault(line.split(":", 2)[0] + ":" + line.split(":", 2)[1].split(" ")[0], []).append(line)
     kept.update(rows)
     lines = [line for where in sorted(kept) for line in kept[where]]
     count = {word: sum(f": {word}" in line for line in lines) for word in ("KILLED", "SURVIVED")}
     own = sum("no own line statement" in line for line in lines)
-    LISTING.write_text(f"# act -> verdict (scripts/act_mutants.py; each act's own line removed alone, its fast tests run)\n"
+    on = " on PostgreSQL" if listing == LISTING_POSTGRESQL else ""
+    listing.write_text(f"# act -> verdict (scripts/act_mutants.py; each act's own line removed alone, its fast tests run{on})\n"
                        f"# {len(kept)} acts: {count['KILLED']} mutants killed, {count['SURVIVED']} survived, "
                        f"{own} acts with no own line statement\n" + "\n".join(lines) + "\n", encoding="utf-8")
 

@@ -15,8 +15,8 @@ from flask import g, has_request_context, request
 
 from app.frame import privacy
 from app.frame.audit_event import AuditEvent
-from app.frame.audit_rule import (ACTS, ROOT, TrailRule, is_view, name_threads_after_their_starter, note_line,
-                                   note_row)
+from app.frame.audit_rule import (ROOT, TrailRule, Watcher, is_view, name_threads_after_their_starter,
+                                   note_database, note_line, note_row)
 from app.frame.dates import utc_now
 from app.frame.db import database, insert_rows
 from app.frame.private_files import write_private
@@ -199,7 +199,7 @@ NOT_ACTS = {
 }
 RULE = TrailRule("audit_event", NOT_ACTS, writers=("app", "sync"), not_writers=(ROOT / "app" / "frame",))
 _ACTION = AuditEvent._meta.sorted_field_names.index("action")  # its column (tests/audit: the schema's order)
-_guarded: dict[str, bool] = {}  # database file -> strict (a test: the commit is refused)
+_guarded: dict[str, Watcher] = {}  # database file -> its watcher (strict, a test's: the commit is refused)
 _log = logging.getLogger(__name__)
 
 
@@ -208,10 +208,13 @@ def watch_commits(path, strict: bool) -> None:
     if not _guarded:
         apsw.connection_hooks.append(_watch)
         name_threads_after_their_starter()
-    _guarded[_file_key(path)] = strict
-    # a declared act that returned without its line (audit_rule.act): refused in tests, else on the health card
-    ACTS.watch(lambda: _guarded.get(_file_key(path), False),
-               lambda writer, what: note_gap(Path(path).parent, [what], writer))
+    key = _file_key(path)
+    watcher = _guarded.get(key)
+    if watcher is None:
+        # a declared act that returned without its line (audit_rule.act): refused in tests, else on the health card
+        _guarded[key] = Watcher(strict, lambda writer, what: note_gap(Path(path).parent, [what], writer))
+    else:  # watched again (a restore, a restart in a test): its open connections keep their watcher
+        watcher.strict, Watcher.last = strict, watcher
 
 
 # Writes that record no one's act though their table does (a key made once for the office): the
@@ -255,8 +258,8 @@ class _Writes:
 
 
 def _watch(connection) -> None:
-    path = _file_key(connection.filename) if connection.filename else ""
-    if path not in _guarded:
+    watcher = _guarded.get(_file_key(connection.filename) if connection.filename else "")
+    if watcher is None:
         return
     layers = [_Writes()]  # the transaction's, then each open savepoint's
     statement = _Writes()  # the statement running: its rows count once it ends without an error
@@ -286,6 +289,7 @@ def _watch(connection) -> None:
     def on_statement(event):
         """A statement starts: the one before it has ended, and counts unless it failed (SQLite undid its
         rows and its count of changes is 0); a savepoint's rollback empties what the savepoint kept."""
+        note_database(watcher)  # the running declared act answers to this database (audit_rule.Watcher)
         sql = event["sql"]
         if event["trigger"]:  # a trigger's step inside the statement that fired it, or (SQLite reports it
             sql = "-- " + sql  # alike) a statement written after a comment: no trigger runs a savepoint
@@ -334,7 +338,7 @@ def _watch(connection) -> None:
             _log.error("perubahan tanpa catatan audit: tabel %s (%s)", ", ".join(tables), writer)
         if not missing:
             return False
-        if _guarded.get(path, False):
+        if watcher.strict:
             return True  # turns the commit into a rollback: a test's write fails
         for writer, tables in missing.items():  # the data is kept: the admin is told
             note_gap(Path(connection.filename).parent, tables, writer)

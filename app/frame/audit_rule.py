@@ -157,11 +157,13 @@ class ActWithoutLine(Exception):
 
 class _Running:
     """One running declared act: the actions of the lines it wrote itself, whether it said it did nothing
-    (nothing_done); with `per_row`, the rows of that table it changed itself and the entity ids of its own lines."""
-    __slots__ = ("written", "did_nothing", "per_row", "rows", "line_ids")
+    (nothing_done), the watchers of the databases it (or an act it called) ran a statement on; with
+    `per_row`, the rows of that table it changed itself and the entity ids of its own lines."""
+    __slots__ = ("written", "did_nothing", "watchers", "per_row", "rows", "line_ids")
 
     def __init__(self, per_row):
-        self.written, self.did_nothing, self.per_row, self.rows, self.line_ids = set(), False, per_row, set(), set()
+        self.written, self.did_nothing, self.watchers = set(), False, set()
+        self.per_row, self.rows, self.line_ids = per_row, set(), set()
 
 
 class _Acts(threading.local):
@@ -172,26 +174,27 @@ class _Acts(threading.local):
 _acts = _Acts()
 
 
-class _ActCheck:
-    """What a program does with an act that returned without its line, as its database watched last
-    says (`strict()`, asked then): a test's refuses it, an office's or a center's logs it and keeps it for
-    the admin's health card (`report(writer, what)`)."""
-    strict = staticmethod(lambda: False)
-    report = None
+class Watcher:
+    """One watched database's answer to an act that returned without its line: a test's refuses it
+    (`strict`), an office's or a center's logs it and keeps it for its admin's health card (`report(writer,
+    what)`). An act answers to the databases it ran a statement on (`note_database`), never to another
+    database of the process; one that ran none, to the database watched last."""
+    __slots__ = ("strict", "report")
+    last = None
 
-    def watch(self, strict, report) -> None:
+    def __init__(self, strict: bool, report):
         self.strict, self.report = strict, report
+        Watcher.last = self
 
-    def missing(self, writer: str, actions, rows: str = "") -> None:
+    @staticmethod
+    def missing(watchers, writer: str, actions, rows: str = "") -> None:
         what = f"(tanpa baris audit {'/'.join(sorted(actions))}{' untuk ' + rows if rows else ''})"
         logging.getLogger("app.frame.audit").error("tindakan tanpa catatan audit: %s (%s)", what, writer)
-        if self.strict():
+        watchers = watchers or {Watcher.last} - {None}
+        if any(watcher.strict for watcher in watchers):
             raise ActWithoutLine(f"tindakan tanpa catatan audit: {what} ({writer})")
-        if self.report is not None:
-            self.report(writer, what)
-
-
-ACTS = _ActCheck()
+        for watcher in watchers:
+            watcher.report(writer, what)
 
 
 def act(*actions: str, per_row: str | None = None):
@@ -213,10 +216,13 @@ def act(*actions: str, per_row: str | None = None):
                 result = function(*args, **kwargs)
             finally:
                 _acts.open.pop()
+                if _acts.open:  # the databases a callee used are its caller's too
+                    _acts.open[-1].watchers |= running.watchers
             if not running.written & declared and not running.did_nothing:
-                ACTS.missing(writer, declared)
+                Watcher.missing(running.watchers, writer, declared)
             elif running.rows - running.line_ids:
-                ACTS.missing(writer, declared, f"{len(running.rows - running.line_ids)} baris {per_row}")
+                Watcher.missing(running.watchers, writer, declared,
+                                f"{len(running.rows - running.line_ids)} baris {per_row}")
             return result
 
         declared_act.act_lines = declared
@@ -239,6 +245,12 @@ def note_line(action: str, entity_id=None) -> None:
         running.written.add(action)
         if running.per_row:
             running.line_ids.add(str(entity_id))
+
+
+def note_database(watcher: Watcher) -> None:
+    """A statement ran in this thread on the database `watcher` watches: the innermost running declared act used it."""
+    if _acts.open:
+        _acts.open[-1].watchers.add(watcher)
 
 
 def note_row(table: str, row_id) -> None:

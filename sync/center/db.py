@@ -17,7 +17,7 @@ from peewee import DatabaseProxy, Model, OperationalError
 from playhouse.db_url import connect, parse
 from playhouse.pool import PooledPostgresqlDatabase
 
-from app.frame.audit_rule import ACTS, name_threads_after_their_starter
+from app.frame.audit_rule import Watcher, name_threads_after_their_starter, note_database
 from app.frame.config import SettingInvalid, absolute_folder
 from app.frame.db import PooledAPSWDatabase, make_database
 from app.frame.private_files import write_private
@@ -177,10 +177,10 @@ class TrailGuard:
     the act that wrote it. What a rolled-back savepoint wrote is taken back out. A write outside a
     transaction runs in one of its own, so it is checked too, unless its writer declared its table no
     one's act (`trail.no_ones_act(why, table)`: ingest's single statement on PostgreSQL stays one round
-    trip, and a transaction whose every write is declared reads no counts). `strict` (tests) refuses such
-    a commit; otherwise it is logged and kept for the admin page beside the database (`gaps_dir`)."""
+    trip, and a transaction whose every write is declared reads no counts). Its watcher (`_watched`), strict
+    in tests, refuses such a commit; otherwise it is logged and kept for the admin page beside the
+    database (`gaps_dir`)."""
 
-    strict = False
     gaps_dir = None
 
     def __init__(self, *args, **kwargs):
@@ -197,7 +197,7 @@ class TrailGuard:
         # peewee has popped the transaction already
         changed = self._trail_changes() | getattr(self._trail, "truncated", set())
         found = trail.finding(changed, getattr(self._trail, "declared", set()))
-        if found and self.strict:
+        if found and self.watcher.strict:
             raise trail.refusal(found)  # peewee's transaction rolls back on it
         done = super().commit()
         if found:
@@ -209,6 +209,7 @@ class TrailGuard:
         return super().rollback()
 
     def execute_sql(self, sql, params=None):
+        note_database(self.watcher)  # the running declared act answers to this database (audit_rule.Watcher)
         head = sql.lstrip()[:12].upper()
         if head.startswith(_READS):
             return self._trail_savepoint(head, sql, params) if self.in_transaction() else super().execute_sql(sql, params)
@@ -352,9 +353,10 @@ def make_center_database(path=None, url: str | None = None, strict: bool = False
 
 
 def _watched(db, strict: bool, gaps_dir):
-    db.strict, db.gaps_dir = strict, gaps_dir
-    # a declared act that returned without its line (audit_rule.act): refused in tests, else on the admin page
-    ACTS.watch(lambda: db.strict, lambda writer, what: gaps_dir and trail.note_gap(gaps_dir, [what], writer))
+    db.gaps_dir = gaps_dir
+    # a commit without its line, or a declared act that returned without it (audit_rule.act): refused in
+    # tests, else on the admin page
+    db.watcher = Watcher(strict, lambda writer, what: gaps_dir and trail.note_gap(gaps_dir, [what], writer))
     return db
 
 

@@ -99,7 +99,7 @@ def test_a_desa_operators_account_without_its_line_is_refused_and_named(client_a
 
 
 def test_at_an_office_the_outer_act_is_named_on_the_health_card(client_as, app, monkeypatch):
-    monkeypatch.setitem(audit._guarded, os.path.realpath(app.config["DATABASE_PATH"]), False)
+    monkeypatch.setattr(audit._guarded[os.path.realpath(app.config["DATABASE_PATH"])], "strict", False)
     client_as("admin")
     monkeypatch.setattr(desa_records, "audit", WithoutTheActsLine())
     desa_records.create_operator("kaur.kraton", "Kaur Kraton", [DARUNGAN])

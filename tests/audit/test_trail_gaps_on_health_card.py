@@ -32,7 +32,7 @@ def save_phone(value):
 @pytest.fixture
 def office(app, db, monkeypatch):
     """The guard as at an office: the write is kept and only named."""
-    monkeypatch.setitem(audit._guarded, os.path.realpath(app.config["DATABASE_PATH"]), False)
+    monkeypatch.setattr(audit._guarded[os.path.realpath(app.config["DATABASE_PATH"])], "strict", False)
     return app.config["DATABASE_PATH"].parent
 
 

@@ -33,7 +33,7 @@ def center(tmp_path, request):
             pytest.skip(NO_PG)
         reset_postgres(PG_URL)
         url = PG_URL
-    app, code = prepare_center(tmp_path / "center", url)
+    app, code = prepare_center(tmp_path / "center", url, strict=True)
     server = CenterServer(tmp_path / "center", database_url=url).start()
     server.enrolment_code, server.app = code, app
     yield server

@@ -24,7 +24,7 @@ def _in(app, fn):
 
 def _relayed_application(tmp_path):
     """One complete application made of a relayed F-1.07, sent and stored at the center."""
-    app = kecamatan_app(tmp_path / "loket")
+    app = kecamatan_app(tmp_path / "loket", strict=True)
     fill_kecamatan(app, 1, photo_size=(30, 40))
 
     def setup():

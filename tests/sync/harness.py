@@ -109,12 +109,12 @@ class CenterServer(ServedProgram):
         return self
 
     def stop(self):
-        """Stopped, and none of its writes left without its trail (a real server only logs them)."""
+        """Stopped, and none of its writes or declared acts left without its trail (a real server only logs them)."""
         super().stop()
         from sync.center.trail import ALARM
         log = self.data_dir / "server.log"
         alarms = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-                  if ALARM in line] if log.exists() else []
+                  if ALARM in line or "tindakan tanpa catatan audit" in line] if log.exists() else []
         assert not alarms, "\n".join(alarms[:5])
 
 
@@ -143,15 +143,17 @@ class OfficeServer(ServedProgram):
 
 
 def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_code=KECAMATAN_CODE,
-                   kecamatan_name="Yosowilangun"):
-    """Create the center database with one kecamatan and an operator; returns the enrolment code."""
+                   kecamatan_name="Yosowilangun", strict: bool = False):
+    """Create the center database with one kecamatan and an operator; returns the app (`strict`: a test's,
+    an act without its line refused) and the enrolment code."""
     from sync.center import keys
     from sync.center.accounts import create_operator
     from sync.center.app import create_center_app
     from sync.center.models import Kecamatan
     data_dir.mkdir(parents=True, exist_ok=True)
     # Without a URL, the center's own place (LOKET_CENTER_DATABASE_URL, as its server and `run.py release` read it)
-    app = create_center_app({"DATA_DIR": data_dir, **({"DATABASE_URL": database_url} if database_url else {})})
+    app = create_center_app({"DATA_DIR": data_dir, "TESTING": strict,
+                             **({"DATABASE_URL": database_url} if database_url else {})})
     db = app.extensions["center_database"]
     with db.connection_context():
         kecamatan = (Kecamatan.get_or_none(Kecamatan.code == kecamatan_code)
@@ -162,11 +164,13 @@ def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_co
     return app, code
 
 
-def kecamatan_app(data_dir: Path, public_status: bool = False):
+def kecamatan_app(data_dir: Path, public_status: bool = False, strict: bool = False):
     """The transport's tests count applications on the wire: the public status records (issue 28,
-    tests/sync/test_public_status.py, test_client.py) ride along only when asked."""
+    tests/sync/test_public_status.py, test_client.py) ride along only when asked. `strict`: a test's
+    office, a write or an act without its line refused (else only logged, as at an office)."""
     from app import create_app
-    return create_app({"DATA_DIR": data_dir, "SECRET_KEY": "kecamatan-test", "PUBLIC_STATUS": public_status})
+    return create_app({"DATA_DIR": data_dir, "SECRET_KEY": "kecamatan-test", "PUBLIC_STATUS": public_status,
+                       "TESTING": strict})
 
 
 def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None = None,

@@ -217,7 +217,7 @@ def test_marking_a_pilot_pc_with_its_audit_row_passes(center_app, enrolled, oper
 def test_at_a_center_a_write_without_its_trail_is_logged_and_shown_to_the_admin_without_values(
         center_app, center_db, enrolled, operators, monkeypatch, caplog):  # noqa: F811
     key, client, form = mark_pilot_form(center_app, operators["admin"])
-    monkeypatch.setattr(center_db, "strict", False)  # a center's server, not a test's
+    monkeypatch.setattr(center_db.watcher, "strict", False)  # a center's server, not a test's
     monkeypatch.setattr(updates, "audit", lambda *args, **kwargs: None)
     with caplog.at_level(logging.ERROR, logger="sync.center.trail"):
         assert client.post("/admin/rilis/komputer-uji", data=form).status_code == 303
