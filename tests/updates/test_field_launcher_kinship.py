@@ -1,0 +1,48 @@
+"""The office day's refused release and its Coba lagi (tests/updates/test_field_launchers.py, refused_then_retried)
+run under one launcher of each kind, not under the launchers TAKES_BACK_AS names (four walks of the demo office
+each, issue 93's time): here, that such a launcher is, function for function, the one it is taken for, in every
+module a launcher runs when it switches, walks, takes back and starts a version. A field launcher added to the map
+whose code differs fails here, naming the functions."""
+import ast
+import subprocess
+
+from tests.support.field_versions import ROOT, field_commit
+from tests.updates.test_field_launchers import TAKES_BACK_AS
+
+# What the launcher runs from its own tree for a switch, a walk, a going back and a start (run.py serve).
+LAUNCHER_MODULES = ("run.py", "app/updates/launcher.py", "app/updates/state.py", "app/updates/walk.py",
+                    "app/updates/starting.py", "app/frame/serve_lock.py", "app/programs/office_commands.py")
+# Differences that no refusal, Coba lagi or second release meets: {function: why}.
+NOT_MET = {"interrupted": "a switch cut short (no verdict): its words only",
+           "_signer_start": "release sign and release keys", "_own_module": "release sign and release keys",
+           "unchecked_signer": "release sign and release keys",
+           "_bind_to_desa": "the walk of a desa PC (the office day's office is a kecamatan's)"}
+
+
+def functions(commit: str, path: str) -> dict[str, str]:
+    """The top-level functions and classes of `path` in `commit`, by name, as written."""
+    text = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout
+    return {node.name: ast.get_source_segment(text, node) for node in ast.parse(text).body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+def differing(field: str, like: str) -> dict[str, list[str]]:
+    found = {}
+    for path in LAUNCHER_MODULES:
+        own, other = functions(field_commit(field), path), functions(field_commit(like), path)
+        names = sorted(name for name in set(own) | set(other) if own.get(name) != other.get(name) and name not in NOT_MET)
+        if names:
+            found[path] = names
+    return found
+
+
+def test_a_launcher_spared_the_refused_release_runs_the_code_of_the_one_it_is_taken_for():
+    assert TAKES_BACK_AS
+    for field, like in TAKES_BACK_AS.items():
+        assert differing(field, like) == {}, (field, like)
+
+
+def test_the_comparison_sees_launchers_that_differ():
+    """0.3.2's serve ends the first-start mark before 0.3.3's installs the version's lock: it runs its own day."""
+    assert "serve" in differing("landed-0.3.2", "last-landed")["app/updates/launcher.py"]
