@@ -4,6 +4,7 @@ each, issue 93's time): here, that such a launcher is, function for function, th
 module a launcher runs when it switches, walks, takes back and starts a version. A field launcher added to the map
 whose code differs fails here, naming the functions."""
 import ast
+import functools
 import subprocess
 
 from tests.support.field_versions import ROOT, field_commit
@@ -19,19 +20,32 @@ NOT_MET = {"interrupted": "a switch cut short (no verdict): its words only",
            "_bind_to_desa": "the walk of a desa PC (the office day's office is a kecamatan's)"}
 
 
-def functions(commit: str, path: str) -> dict[str, str]:
-    """The top-level functions and classes of `path` in `commit`, by name, as written."""
-    text = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout
-    return {node.name: ast.get_source_segment(text, node) for node in ast.parse(text).body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+def functions(sources: dict[str, str]) -> dict[str, dict[str, str]]:
+    """{path: {name: source}} of the top-level functions and classes of each file's text."""
+    return {path: {node.name: ast.get_source_segment(text, node) for node in ast.parse(text).body
+                   if isinstance(node, (ast.FunctionDef, ast.ClassDef))} for path, text in sources.items()}
+
+
+@functools.cache
+def launcher_code(field: str) -> dict[str, dict[str, str]]:
+    """LAUNCHER_MODULES as field version `field` holds them, read in one `git cat-file --batch`."""
+    commit = field_commit(field)
+    asked = "".join(f"{commit}:{path}\n" for path in LAUNCHER_MODULES).encode()
+    out = subprocess.run(["git", "cat-file", "--batch"], cwd=ROOT, input=asked, capture_output=True, check=True).stdout
+    sources = {}
+    for path in LAUNCHER_MODULES:
+        header, out = out.split(b"\n", 1)
+        size = int(header.split()[2])
+        sources[path], out = out[:size].decode(), out[size + 1:]
+    return functions(sources)
 
 
 def differing(field: str, like: str) -> dict[str, list[str]]:
+    own, other = launcher_code(field), launcher_code(like)
     found = {}
     for path in LAUNCHER_MODULES:
-        own, other = functions(field_commit(field), path), functions(field_commit(like), path)
-        names = sorted(name for name in set(own) | set(other) if own.get(name) != other.get(name) and name not in NOT_MET)
+        names = sorted(name for name in set(own[path]) | set(other[path])
+                       if own[path].get(name) != other[path].get(name) and name not in NOT_MET)
         if names:
             found[path] = names
     return found
