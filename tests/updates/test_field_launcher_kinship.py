@@ -22,8 +22,12 @@ NOT_MET = {"interrupted": "a switch cut short (no verdict): its words only",
 
 def functions(sources: dict[str, str]) -> dict[str, dict[str, str]]:
     """{path: {name: source}} of the top-level functions and classes of each file's text."""
-    return {path: {node.name: ast.get_source_segment(text, node) for node in ast.parse(text).body
-                   if isinstance(node, (ast.FunctionDef, ast.ClassDef))} for path, text in sources.items()}
+    found = {}
+    for path, text in sources.items():
+        lines = text.splitlines()
+        found[path] = {node.name: "\n".join(lines[node.lineno - 1:node.end_lineno]) for node in ast.parse(text).body
+                       if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    return found
 
 
 @functools.cache
