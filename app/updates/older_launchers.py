@@ -19,7 +19,8 @@ in the selection when it starts `run.py serve` of the version it switches to (li
   launcher's verdict, so its going back never undoes a save. That launcher walks nothing: a release that
   breaks only on the live data was kept (issue 94, finding 4). So after the backup the version walks
   itself too (FIRST_UPDATABLE_WALK_SECONDS, within that launcher's 5 minutes) and a failed walk stops it
-  before it listens: that launcher takes back a child that stops before, onto the version's own backup."""
+  before it listens: the version goes back itself (the live data untouched) and starts again, as that
+  launcher's restore refuses a backup of a newer database (every release after the first)."""
 import logging
 import os
 import sys
