@@ -19,7 +19,8 @@ in the selection when it starts `run.py serve` of the version it switches to (li
   launcher's verdict, so its going back never undoes a save. That launcher walks nothing: a release that
   breaks only on the live data was kept (issue 94, finding 4). So after the backup the version walks
   itself too (FIRST_UPDATABLE_WALK_SECONDS, within that launcher's 5 minutes) and a failed walk stops it
-  before it listens: that launcher takes back a child that stops before, onto the version's own backup."""
+  before it listens: the version goes back itself (the live data untouched) and starts again, as that
+  launcher's restore refuses a backup of a newer database (every release after the first)."""
 import logging
 import os
 import sys
@@ -27,7 +28,7 @@ import threading
 from pathlib import Path
 
 from app.updates import launcher, lifecycle
-from app.updates.state import note_health, read_selection, write_selection
+from app.updates.state import note_health, read_selection, read_state, write_selection
 
 log = logging.getLogger(__name__)
 WALK_FAILED = 4  # the exit the 2026-11-27 launcher reads as "a page failed" (it reads health's "failed")
@@ -60,7 +61,17 @@ def before_serving(data_dir: Path, selection: dict, mode: str) -> int | None:
     selection = dict({"mode": mode} if mode and not selection.get("mode") else {}, **selection)
     if launcher_writes_verdict(selection):
         if selection.get(BACKUP_MARK):  # the launcher writes "baik" once this version listens
-            return _walk_and_verdict(data_dir, selection, FIRST_UPDATABLE_WALK_SECONDS, write_verdict=False)
+            code = _walk_and_verdict(data_dir, selection, FIRST_UPDATABLE_WALK_SECONDS, write_verdict=False)
+            if code != WALK_FAILED:
+                return code
+            # That launcher would restore the switch-time backup with its own code, the oldest, which refuses a
+            # backup of a newer database: at every release after the first it then said "data TIDAK dipulihkan;
+            # pulihkan cadangan ... dari halaman Cadangan Data", a restore that would undo every save since
+            # (issue 94). Its walk was on a copy and no request was taken: the live data is the backup's. So
+            # the version goes back itself, in true words, and that launcher reads the selection again.
+            launcher.take_back(data_dir, dict(selection, backup=None), "halaman menjawab galat setelah berganti "
+                               "versi: " + ", ".join(read_state(data_dir).get("health", {}).get("failed", [])))
+            return launcher.RESTART
         # No server runs (the one that applied the update stopped): this backup holds every save it took.
         # A failed backup selects the previous version again (launcher.switch_backup says why).
         launcher.switch_backup(data_dir, dict(selection, **{BACKUP_MARK: "versi"}))

@@ -99,6 +99,17 @@ def remember_failure(data_dir: Path, version: str, key: str, message: str) -> No
     write_state(data_dir, failed_versions=failed, **{key: message, f"{key}_at": now_text(), f"{key}_version": version})
 
 
+def failure_version(state: dict, key: str) -> str | None:
+    """The version the kept message `key` ("check_refused", "rolled_back") is about: as remembered, or, for a
+    message written without it (before it was; an older launcher's own, 6ce2a857's and the first updatable's
+    take_back), the failed version the message names."""
+    why = state.get(key)
+    if not isinstance(why, str) or not why:
+        return None
+    failed = [str(version) for version in state.get("failed_versions") or []]
+    return state.get(f"{key}_version") or next((version for version in failed if f"Versi {version} " in why), None)
+
+
 MAX_RETRY_MARKS = 20  # sync/center/updates.MAX_RETRY_NEWS
 RETRY_SEEN = "retry_seen"  # {version: the center's count of "coba lagi" marks this PC has seen}
 
@@ -126,7 +137,7 @@ def take_retries(data_dir: Path, marks) -> list[str]:
         if again:  # said on the update page: the admin sees why a refused release is offered once more
             changes.update(retry_offered=", ".join(again), retry_offered_at=now_text())
         for key in ("check_refused", "rolled_back"):  # its message on the update page goes with it
-            if state.get(f"{key}_version") in again:
+            if failure_version(state, key) in again:
                 changes.update({key: None, f"{key}_at": None, f"{key}_version": None})
         write_state(data_dir, **changes)
     return again

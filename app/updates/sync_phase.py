@@ -45,16 +45,13 @@ def last_refusal(state: dict) -> dict | None:
     """The release this PC refused last, as the center shows it beside a pilot (issue 69 finding 4):
     {version, stage ("sebelum" the switch: its walk on a copy; "sesudah": taken back), why, at}. Only a
     version remembered as failed (an interrupted attempt is none); None when there is none."""
+    from app.updates.state import failure_version
     failed = [str(version) for version in state.get("failed_versions") or []]
     found = []
     for key, stage in REFUSALS:
-        why = state.get(key)
-        if not isinstance(why, str) or not why:
-            continue
-        # Its version as remembered; a state written before it was: the failed version the message names.
-        version = state.get(f"{key}_version") or next((v for v in failed if f"Versi {v} " in why), None)
+        version = failure_version(state, key)
         if version in failed:
-            found.append({"version": version, "stage": stage, "why": why[:MAX_WHY_CHARS], "at": state.get(f"{key}_at")})
+            found.append({"version": version, "stage": stage, "why": state[key][:MAX_WHY_CHARS], "at": state.get(f"{key}_at")})
     return max(found, key=lambda refusal: str(refusal["at"] or "")) if found else None
 
 

@@ -1,5 +1,5 @@
-"""Issue 94's office day (tests/updates/test_field_launchers.py, `office_day`) under the launchers of the landed
-0.3.x versions, in a file of its own: the full tier hands a file to a worker (--dist loadfile), so the two halves
+"""Issue 94's office day (tests/updates/test_field_launchers.py, `office_day`) under the second half of the field
+launchers (LANDED_LAUNCHERS: 6ce2a857's and the landed 0.3.2 to 0.3.5), in a file of its own: the full tier hands a file to a worker (--dist loadfile), so the two halves
 of the office days run side by side. The wheel and the field versions' filled offices are built once a run.
 
 Real processes and pip: in the full tier only (soak)."""

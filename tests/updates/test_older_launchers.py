@@ -74,13 +74,25 @@ def test_under_the_first_updatable_launcher_it_makes_the_switch_backup_then_star
 def test_under_the_first_updatable_launcher_a_failed_own_walk_stops_it_before_it_listens(monkeypatch, tmp_path):
     """That launcher walks nothing and wrote "baik" 6 s after the switch over a register answering 500
     (issue 94, finding 4). The version's own walk fails: it stops before it listens, and that launcher
-    takes back a child that stops before, onto the version's own backup. A walk cut short lets it serve:
-    that launcher judges, as it always did."""
+    would take back a child that stops before, restoring the version's own backup with its own code, which
+    refuses a backup of a newer database: at every release after the first (issue 94's refused release under
+    the real launcher, tests/updates/test_field_launchers.py) it said "data TIDAK dipulihkan otomatis; pulihkan
+    cadangan ... dari halaman Cadangan Data", a restore that would undo every save since. The walk was on a
+    copy and nothing was taken: the version goes back itself ("data tidak berubah") and starts again, and that
+    launcher reads the previous selection. A walk cut short lets it serve: that launcher judges, as it always did."""
     folder = office(tmp_path)
+    previous = {"version": "0.2.9", "root": str(folder / "versions" / "0.2.9"), "state": "baik"}
     selection = started_on_trial(monkeypatch, folder, backup=str(folder / "cadangan.sqlite3"), attempts=0,
-                                 **{older_launchers.BACKUP_MARK: "versi"})
+                                 previous=previous, **{older_launchers.BACKUP_MARK: "versi"})
     walks(monkeypatch, FAILED)
-    assert older_launchers.before_serving(folder, selection, "kecamatan") == older_launchers.WALK_FAILED
+    assert older_launchers.before_serving(folder, selection, "kecamatan") == launcher.RESTART
+    assert read_selection(folder) == previous
+    kept = read_state(folder)
+    assert "0.3.0" in kept["failed_versions"] and "/pendaftaran" in kept["rolled_back"]
+    assert "kembali sendiri ke versi 0.2.9; data tidak berubah" in kept["rolled_back"]
+    assert "TIDAK dipulihkan" not in kept["rolled_back"] and "Cadangan Data" not in kept["rolled_back"]
+    assert not Path(selection["root"]).exists()
+    write_selection(folder, selection)
     walks(monkeypatch, CUT)
     assert older_launchers.before_serving(folder, selection, "kecamatan") is None
     assert read_selection(folder)["state"] == "uji"

@@ -115,3 +115,17 @@ def test_the_update_page_says_the_regency_offered_a_refused_release_again(client
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "Kabupaten menawarkan lagi rilis 9.0.0 yang sebelumnya ditolak atau dikembalikan" in page
     assert WENT_BACK.split(" (")[0] not in page
+
+
+def test_a_going_back_an_older_launcher_told_goes_with_the_regency_s_mark(client_for, app):
+    """6ce2a857's launcher and the first updatable one keep their going back's message without the version it is
+    about (their own take_back, issue 94: the field launchers' office day): after the regency's Coba lagi the
+    page went on saying "gagal berjalan … tidak ditawarkan lagi" above the release offered again, and hid why."""
+    data_dir = app.config["DATA_DIR"]
+    state.write_state(data_dir, failed_versions=["9.0.0"], rolled_back=WENT_BACK, rolled_back_at=state.now_text())
+    admin = client_for("admin")
+    assert WENT_BACK.split(" (")[0] in admin.get("/admin/pembaruan").get_data(as_text=True)
+    assert state.take_retries(data_dir, {"9.0.0": 1}) == ["9.0.0"]
+    page = admin.get("/admin/pembaruan").get_data(as_text=True)
+    assert "Kabupaten menawarkan lagi rilis 9.0.0 yang sebelumnya ditolak atau dikembalikan" in page
+    assert WENT_BACK.split(" (")[0] not in page and state.read_state(data_dir).get("rolled_back") is None
