@@ -99,6 +99,21 @@ def pcs_end_with_their_test():
         FieldCounterPC.started.pop().close()
 
 
+def a_desa_form_sent(desa_app, today, client_as, center):
+    """Today's counter PC `today` enrolled at `center` and enrolling the desa PC, whose operator saves a form
+    that its pass sends: (the form's number, the operator's client)."""
+    database.initialize(today.extensions["database"])
+    enrol_at_sync_page(today, client_as("admin"), center, YOSOWILANGUN, "Yosowilangun")
+    enrolled_desa(desa_app, today, client_as)
+    operator = operator_client(desa_app)
+    with bound_to(desa_app):
+        saved = pre_register(operator, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
+        assert saved.status_code == 302, text(saved)[:800]
+        number = PreRegistration.get().number
+    assert sync(desa_app).error == ""
+    return number, operator
+
+
 # Each variant runs code the others do not (issue 93): protocol 6 (first-updatable); no renumber step, under each of
 # the operator's two decisions (before-renumber-step); a client that sends the step (previous, 0.3.0). 0.2.0
 # (previous-but-one) was a fifth: its sync client, relay and registration code differ from 0.3.0's only in the
@@ -114,15 +129,7 @@ def test_a_field_counter_pc_and_todays_center_carry_a_relayed_forms_renumber(fie
     old = FieldCounterPC(field_version_tree(field, tmp_path / "versi"), tmp_path / "pc-lama")
     old("enrol", center.url, enrolment_code(center, YOSOWILANGUN, "Yosowilangun"))
     today = kecamatan  # the kecamatan's other counter PC, on today's version: it enrols the desa PC
-    database.initialize(today.extensions["database"])
-    enrol_at_sync_page(today, client_as("admin"), center, YOSOWILANGUN, "Yosowilangun")
-    enrolled_desa(desa_app, today, client_as)
-    operator = operator_client(desa_app)
-    with bound_to(desa_app):
-        saved = pre_register(operator, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
-        assert saved.status_code == 302, text(saved)[:800]
-        pre_number = PreRegistration.get().number
-    assert sync(desa_app).error == ""
+    pre_number, operator = a_desa_form_sent(desa_app, today, client_as, center)
     assert old("sync")["relayed"] == 1 and sync(today).relayed == 1  # both queues list the form
 
     application = old("accept")
@@ -186,14 +193,7 @@ def test_the_first_updatable_counter_pc_that_lost_a_desa_form_to_another_counter
     old = FieldCounterPC(field_version_tree("first-updatable", tmp_path / "versi"), tmp_path / "pc-lama")
     old("enrol", center.url, enrolment_code(center, YOSOWILANGUN, "Yosowilangun"))
     today = kecamatan
-    database.initialize(today.extensions["database"])
-    enrol_at_sync_page(today, client_as("admin"), center, YOSOWILANGUN, "Yosowilangun")
-    enrolled_desa(desa_app, today, client_as)
-    operator = operator_client(desa_app)
-    with bound_to(desa_app):
-        saved = pre_register(operator, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
-        assert saved.status_code == 302, text(saved)[:800]
-    assert sync(desa_app).error == ""
+    a_desa_form_sent(desa_app, today, client_as, center)
     assert old("sync")["relayed"] == 1 and sync(today).relayed == 1
     mine = old("accept")
     winner = _accept(today, client_as("petugas_loket")).registration_number

@@ -12,21 +12,17 @@ its queue, and passes a renumber ("nomor_diganti") over. So:
 - a B that heard the acceptance before keeps the old number in its queue for good: no answer of the center can
   change it. Nothing follows from it (B cannot accept the form again and sends nothing of it), and the center's
   Kesehatan Komputer page names B, the form, both numbers and what to do (update B)."""
-import io
 
 import pytest
 
 from app.desa.models import PreRegistration
-from app.frame.db import database
 from sync.center.fleet import PROBLEMS, fleet_rows
 from sync.center.models import DeviceKey
-from tests.desa.conftest import pre_register
-from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
-from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, center_side, enrol_at_sync_page, enrolment_code
-from tests.desa.test_field_counter_renumber import FieldCounterPC, pcs_end_with_their_test  # noqa: F401  (fixture)
+from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
+from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, center_side, enrolment_code
+from tests.desa.test_field_counter_renumber import FieldCounterPC, a_desa_form_sent, pcs_end_with_their_test  # noqa: F401  (fixture)
 from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
 from tests.desa.test_renumber_relayed import _center_moves, _decide, _other_content_under, _relay_numbers
-from tests.support.factory import applicant_form, photo_jpeg
 from tests.support.field_versions import field_version_tree
 from tests.sync.test_center_fleet import page
 from tests.sync.test_field_fleet_reports import regency_admin
@@ -53,15 +49,7 @@ def test_the_other_old_counter_pcs_queue_after_a_relayed_forms_renumber(heard, d
     for pc in (a, b):
         pc("enrol", center.url, enrolment_code(center, YOSOWILANGUN, "Yosowilangun"))
     today = kecamatan  # the third counter PC, on today's version: it enrols the desa PC
-    database.initialize(today.extensions["database"])
-    enrol_at_sync_page(today, client_as("admin"), center, YOSOWILANGUN, "Yosowilangun")
-    enrolled_desa(desa_app, today, client_as)
-    operator = operator_client(desa_app)
-    with bound_to(desa_app):
-        saved = pre_register(operator, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
-        assert saved.status_code == 302, text(saved)[:800]
-        form = PreRegistration.get().number
-    assert sync(desa_app).error == ""
+    form, _operator = a_desa_form_sent(desa_app, today, client_as, center)
     assert a("sync")["relayed"] == 1 and b("sync")["relayed"] == 1 and sync(today).relayed == 1
     assert b("queue")["status"] == PreRegistration.WAITING
 
