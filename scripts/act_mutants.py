@@ -8,7 +8,8 @@ Prints one row a mutant: its place, KILLED (by which test, and whether for the r
 "no own line statement"), the seconds it took; the rows go to LISTING too. Usage:
 .venv/bin/python scripts/act_mutants.py [--postgresql] [name ...] (function names, default all; a batch at a time
 on a shared machine). `--postgresql`: the center's acts (sync/center) alone, their tests on PostgreSQL alone (`-k
-postgresql`: those parametrised sqlite/postgresql), listed in LISTING_POSTGRESQL. Runs the tests in this checkout:
+postgresql`: those parametrised sqlite/postgresql; first the PostgreSQL twin of the test that killed it on SQLite),
+listed in LISTING_POSTGRESQL. Runs the tests in this checkout:
 run nothing else in it meanwhile."""
 import ast
 import subprocess
@@ -184,6 +185,22 @@ def run(path: Path, statement: ast.stmt, tests: list[str], select: list[str]) ->
     return verdict, time.monotonic() - started
 
 
+def sqlite_killers() -> dict[str, list[str]]:
+    """{function's place: the tests that killed its mutants on SQLite (LISTING), in order}: with `--postgresql`,
+    each one's PostgreSQL twin runs first (its files' run up to it took 5-18 minutes at load 14)."""
+    killers = {}
+    for row in LISTING.read_text(encoding="utf-8").splitlines() if LISTING.exists() else []:
+        if " KILLED by tests/" in row:
+            where = row.split(": KILLED by ", 1)[0].rsplit(":", 1)[0]
+            killers.setdefault(where, []).append(row.split(" KILLED by ", 1)[1].split(" (", 1)[0])
+    return killers
+
+
+def postgresql_twin(node: str) -> str | None:
+    name, _, param = node.partition("[")
+    return f"{name}[{param.replace('sqlite', 'postgresql')}" if "sqlite" in param else None
+
+
 def main(names: list[str]) -> int:
     postgresql = "--postgresql" in names
     names = [name for name in names if name != "--postgresql"]
@@ -197,12 +214,16 @@ def main(names: list[str]) -> int:
             say(rows, where, f"{where} {sorted(actions)}: no own line statement (written by a function it calls)")
             continue
         tests = tests_of(function.name, path, actions)
-        for statement in statements:
+        killers = sqlite_killers().get(where, []) if postgresql else []
+        for number, statement in enumerate(statements):
             if not tests:
                 say(rows, where, f"{where}:{statement.lineno}: SURVIVED (no fast test file names it)")
                 survived += 1
                 continue
-            verdict, seconds = run(path, statement, tests, ["-k", "postgresql"] if postgresql else [])
+            twin = postgresql_twin(killers[number]) if number < len(killers) else None
+            verdict, seconds = run(path, statement, [twin], []) if twin else ("", 0.0)
+            if not verdict.startswith(f"KILLED by {twin} "):  # not that test (or no such twin): the files' run
+                verdict, seconds = run(path, statement, tests, ["-k", "postgresql"] if postgresql else [])
             survived += verdict.startswith("SURVIVED")
             say(rows, where, f"{where}:{statement.lineno}: {verdict} ({len(tests)} test files, {seconds:.0f} s)")
     keep_listing(rows, LISTING_POSTGRESQL if postgresql else LISTING)
