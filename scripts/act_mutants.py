@@ -174,6 +174,8 @@ def run(path: Path, statement: ast.stmt, tests: list[str], select: list[str]) ->
     finally:
         path.write_text(original, encoding="utf-8")
     verdict = {0: "SURVIVED", 5: "SURVIVED (no test ran)"}.get(done.returncode, "KILLED")  # 5: pytest ran none
+    if "collected no tests" in done.stdout + done.stderr:  # scripts/test.sh counts that as a failure
+        verdict = "SURVIVED (no test ran)"
     if verdict == "KILLED":  # by which test, and whether for the missing line (the declaration's refusal)
         failed = [line.split(" - ")[0].removeprefix("FAILED ").removeprefix("ERROR ")
                   for line in done.stdout.splitlines() if line.startswith(("FAILED tests", "ERROR tests"))]
