@@ -72,7 +72,7 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
                               "again_from_its_page"],
               **dict.fromkeys(["_taken_over", "_follow_previous_key"], ["tests/sync/test_center_re_enrolment.py"]),
               "app/complaints/book.py:record_export": ["tests/complaints/test_book.py"], "save_desk_answer": ["tests/complaints/test_pages.py"],
-              "_relay_moved": ["tests/desa/test_relay_audit.py"],
+              "_relay_moved": ["tests/desa/test_relay.py"],  # the desa PC takes the center's statuses
               "undo_enrolment": ["tests/desa/test_relay.py::test_a_pc_number_another_desa_pc_holds_at_the_center_undoes_"
                                  "the_enrolment_with_its_line"],  # the center refuses the code's PC number
               **dict.fromkeys(["type_back_printed_key", "confirm_key_printed", "replace_recovery_key"],
