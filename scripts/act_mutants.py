@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
+DESA_KEYS_BOTH = "tests/sync/test_desa_keys_both_databases.py"  # the center's desa-key acts on either database
 # acts whose tests reach them through their page, not by name (or whose name other tests quote): test files
 # or single tests (node ids)
 REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
@@ -33,8 +34,9 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "add_attachment": ["tests/complaints/test_book.py"],
               "save_category": ["tests/complaints/test_pages.py"],  # its edit branch: the categories page
               # a desa PC enrolled at a running center
-              **dict.fromkeys(["link_with_center", "enrol_desa"],
-                              ["tests/desa/test_relay.py::test_the_desa_pc_syncs_by_itself_and_by_its_button"]),
+              "link_with_center": ["tests/desa/test_relay.py::test_the_desa_pc_syncs_by_itself_and_by_its_button"],
+              "enrol_desa": ["tests/desa/test_relay.py::test_the_desa_pc_syncs_by_itself_and_by_its_button",
+                             DESA_KEYS_BOTH],
               **dict.fromkeys(["send_back", "save_draft"], ["tests/recap/test_workflow.py"]),  # the recap page
               "unlink_this_pc": ["tests/sync/test_enrol_page.py"],
               "send_from_here": ["tests/sync/test_client.py::test_nothing_another_pc_follows_is_sent_from_here_whenever_"
@@ -46,7 +48,7 @@ REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
               "record_usb_import": ["tests/sync/test_center_pages.py"],
               "import_status_file": ["tests/sync/test_sync_page.py"],  # its page's form
               "settle_given_twice": ["tests/sync/test_conflict_routing.py"],
-              "_revoke_older_desa_keys": ["tests/desa/test_f107_kecamatan_key.py"],
+              "_revoke_older_desa_keys": ["tests/desa/test_f107_kecamatan_key.py", DESA_KEYS_BOTH],
               "update_user": ["tests/auth/test_users_admin.py"],
               "rotate_ca": ["tests/lan/test_office_tls.py"],  # its page's "ganti CA"
               **dict.fromkeys(["app/survey/records.py:accept", "app/survey/records.py:void"],
