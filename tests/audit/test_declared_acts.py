@@ -110,16 +110,9 @@ def test_a_restore_without_its_line_is_refused_and_named(app, db, client_for, mo
 def bundle(request, tmp_path):
     """A release signed on the regency's key folder, and a center's data folder with its online key, its
     database SQLite or PostgreSQL (the folder records which: `run.py release publish` finds it there)."""
-    from tests.sync.conftest import NO_PG, PG_URL
-    from tests.sync.helpers import reset_postgres
-    database_url = None
-    if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip(NO_PG)
-        reset_postgres(PG_URL)
-        database_url = PG_URL
+    from tests.sync.helpers import center_database_url
     keys, center_dir, wheels = tmp_path / "kunci", tmp_path / "pusat", tmp_path / "roda"
-    prepare_center(center_dir, database_url)
+    prepare_center(center_dir, center_database_url(request.param))
     fake_wheel(wheels, "loket_kecamatan-9.0.0-py3-none-any.whl")
     assert run.main(["release", "keys", "--keys", str(keys), "--root", str(tmp_path / "akar")]) == 0
     assert run.main(["release", "install-online-key", "--data", str(center_dir), "--keys", str(keys)]) == 0

@@ -46,6 +46,20 @@ def packet_call(client, key, path, items, nonce=None, **header_options):
     return call(client, key, "POST", path, body, protocol.PACKET_CONTENT_TYPE, nonce=nonce, **header_options)
 
 
+def center_database_url(kind: str) -> str | None:
+    """A center's database for a test parametrised "sqlite"/"postgresql": None (SQLite in its folder), or the
+    test PostgreSQL emptied (skipped where scripts/test.sh did not start one)."""
+    import pytest
+
+    from tests.sync.conftest import NO_PG, PG_URL
+    if kind != "postgresql":
+        return None
+    if not PG_URL:
+        pytest.skip(NO_PG)
+    reset_postgres(PG_URL)
+    return PG_URL
+
+
 def reset_postgres(url: str) -> None:
     import psycopg
     connection = psycopg.connect(url, autocommit=True)
