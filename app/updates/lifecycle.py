@@ -135,7 +135,10 @@ GENERATIONS = (
     Generation("landed-0.3.4", "dfaabd95", holds_lock=True, walks=True, verdict="launcher-walk",
                backup_by_launcher=True, takes_back="first_start: exit before sign"),
     # 0.3.5: the same launcher; a cut-short switch's "tetap ditawarkan" is said only while the release is offered.
-    Generation("last-landed", "98db685f", holds_lock=True, walks=True, verdict="launcher-walk",
+    Generation("landed-0.3.5", "98db685f", holds_lock=True, walks=True, verdict="launcher-walk",
+               backup_by_launcher=True, takes_back="first_start: exit before sign"),
+    # 0.3.6: the same launcher; a refused release's Coba lagi clears a message an older launcher wrote.
+    Generation("last-landed", "910f3193", holds_lock=True, walks=True, verdict="launcher-walk",
                backup_by_launcher=True, takes_back="first_start: exit before sign"),
     Generation("today", "", holds_lock=True, walks=True, verdict="launcher-walk",
                backup_by_launcher=True, takes_back="first_start: exit before sign"),

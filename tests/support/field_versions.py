@@ -29,8 +29,10 @@ FIELD_VERSIONS = {
     "landed-0.3.3": "a4d44feb63888a9bfda0ebf4edb78d2d9064be45",
     # 0.3.4 (stop 97): run.py refuses a signer typed without -I -S in its first lines.
     "landed-0.3.4": "dfaabd95ec85b07e556b96cf761a8dc6e651915c",
-    # 0.3.5, the last landed version (stop 98): "tetap ditawarkan" said only while the release is offered.
-    "last-landed": "98db685fe20201095d8dc9bfbc40e366b2f95c16",
+    # 0.3.5 (stop 98): "tetap ditawarkan" said only while the release is offered.
+    "landed-0.3.5": "98db685fe20201095d8dc9bfbc40e366b2f95c16",
+    # 0.3.6, the last landed version (stop 99): the Coba lagi of a release an older launcher took back is said.
+    "last-landed": "910f3193ca669d7dcb6637f4a1e203bb8362fd72",
     # The landed version before issue 72 (0.2.0 too): its counter PC takes a renumber of a relayed form's
     # application without the form's "nomor_diganti" step, as the issue-80 rollout met it (finding 2). Its
     # launcher waits up to 15 minutes for the version's own "baik" (finding 1; the two above write it themselves).

@@ -17,7 +17,9 @@ LAUNCHER_MODULES = ("run.py", "app/updates/launcher.py", "app/updates/state.py",
 NOT_MET = {"interrupted": "a switch cut short (no verdict): its words only",
            "_signer_start": "release sign and release keys", "_own_module": "release sign and release keys",
            "unchecked_signer": "release sign and release keys",
-           "_bind_to_desa": "the walk of a desa PC (the office day's office is a kecamatan's)"}
+           "_bind_to_desa": "the walk of a desa PC (the office day's office is a kecamatan's)",
+           "take_retries": "the sync pass's, run by the version that serves (app/updates/sync_phase.py)",
+           "failure_version": "the sync pass's, run by the version that serves (app/updates/sync_phase.py)"}
 
 
 def functions(sources: dict[str, str]) -> dict[str, dict[str, str]]:

@@ -43,7 +43,7 @@ pytestmark = pytest.mark.soak
 WAITS = {"first-updatable": "HEALTHY_WITHIN_SECONDS", "before-renumber-step": "TRIAL_SECONDS",
          "previous-but-one": "TRIAL_SECONDS", "previous": "TRIAL_SECONDS", "landed-0.3.1": "TRIAL_SECONDS",
          "landed-0.3.2": "TRIAL_SECONDS", "landed-0.3.3": "TRIAL_SECONDS",
-         "landed-0.3.4": "TRIAL_SECONDS", "last-landed": "TRIAL_SECONDS"}
+         "landed-0.3.4": "TRIAL_SECONDS", "landed-0.3.5": "TRIAL_SECONDS", "last-landed": "TRIAL_SECONDS"}
 MOST_WE_WAIT = 400  # seconds: within "a few minutes", and below every launcher's wait but the first one's
 SMALL_DISK_MB = 192
 ROOMY_DISK_MB = 1024  # room for a release: its floor (half a GiB, app/updates/room.py) kept after it
@@ -303,13 +303,13 @@ KABUPATEN, KABUPATEN_PASSWORD = "kabupaten", "admin-rahasia-12"
 # Launchers whose switch, walk, going back and start of a version are, function for function, another field
 # launcher's (tests/updates/test_field_launcher_kinship.py holds it): the refused release and the release after its
 # Coba lagi (four walks of the demo office, some 4-5 minutes on a loaded test machine) run under that one only.
-TAKES_BACK_AS = {"landed-0.3.3": "last-landed", "landed-0.3.4": "last-landed"}
+TAKES_BACK_AS = {"landed-0.3.3": "last-landed", "landed-0.3.4": "last-landed", "landed-0.3.5": "last-landed"}
 
 
 def newest_of_each_kind() -> set[str]:
     """The field launchers the refused release and its Coba lagi run under in every run of the suite: the newest
     launcher of each kind app/updates/lifecycle.GENERATIONS declares (what it holds, walks, writes and takes
-    back): the first updatable, 6ce2a857's, 0.2.0's and the last landed one. The others of a kind (0.3.0 to 0.3.4)
+    back): the first updatable, 6ce2a857's, 0.2.0's and the last landed one. The others of a kind (0.3.0 to 0.3.5)
     met the phase when it came (issue 94, 2026-11-29: all passed); run each with LOKET_EVERY_LAUNCHER=1. Issue
     93: the phase is four walks of the demo office, some 4-6 minutes a launcher on a loaded test machine."""
     from app.updates.lifecycle import GENERATIONS
@@ -486,7 +486,7 @@ def refused_then_retried(office: "FieldOffice", center, version: str) -> str:
 # own (test_field_launchers_landed.py), so that the full tier's two workers, a file each, share them.
 # The two halves (a file and an xdist worker each), balanced by time: two launchers of newest_of_each_kind each.
 OLDER_LAUNCHERS = ("first-updatable", "previous-but-one", "previous", "landed-0.3.1")
-LANDED_LAUNCHERS = ("before-renumber-step", "landed-0.3.2", "landed-0.3.3", "landed-0.3.4", "last-landed")
+LANDED_LAUNCHERS = ("before-renumber-step", "landed-0.3.2", "landed-0.3.3", "landed-0.3.4", "landed-0.3.5", "last-landed")
 
 
 @pytest.mark.parametrize("field", OLDER_LAUNCHERS)

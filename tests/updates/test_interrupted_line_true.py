@@ -18,7 +18,7 @@ from tests.support.field_versions import ROOT, field_commit
 from tests.updates.helpers import fake_wheel, sheet_form
 from tests.updates.test_update_page import NOTES, usb_copy_of_a_release
 
-WALKING = ("previous-but-one", "previous", "landed-0.3.1", "landed-0.3.2", "landed-0.3.3", "landed-0.3.4", "last-landed", "today")
+WALKING = ("previous-but-one", "previous", "landed-0.3.1", "landed-0.3.2", "landed-0.3.3", "landed-0.3.4", "landed-0.3.5", "last-landed", "today")
 
 
 def launcher_says_interrupted(field: str, tmp_path, data, selection: dict) -> None:

@@ -40,7 +40,7 @@ def test_a_refused_own_lock_reaches_the_update_page_and_the_health_report(app, c
     assert (update["outcome"], update["version"]) == ("ditolak", "9.1.1") and update["why"].startswith(sentence)
 
 
-@pytest.mark.parametrize("field", ["previous-but-one", "previous", "landed-0.3.1", "landed-0.3.2", "landed-0.3.3", "landed-0.3.4", "last-landed"])
+@pytest.mark.parametrize("field", ["previous-but-one", "previous", "landed-0.3.1", "landed-0.3.2", "landed-0.3.3", "landed-0.3.4", "landed-0.3.5", "last-landed"])
 def test_the_version_serving_after_the_going_back_shows_and_reports_check_refused(field):
     """The page and the report after the going back are the previous version's: each field version's shows
     status.json's check_refused on Pembaruan Aplikasi, and each that reports reads it as the refused release;

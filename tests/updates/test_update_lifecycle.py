@@ -6,7 +6,7 @@ this PC says runs is the one serving, the state the selection says is the one it
 words hold, a refused second start changed nothing).
 
 In one process, on real files in the test's own folder: today's launcher is `launcher.serve` itself (the
-launchers of d36a7707 and 0.3.0 to 0.3.5 are the same code; 0.3.0 on holds the folder's lock), the first
+launchers of d36a7707 and 0.3.0 to 0.3.6 are the same code; 0.3.0 on holds the folder's lock), the first
 updatable's and 6ce2a857's are modelled from their code (the real ones run in test_field_launchers.py,
 slow); the version started is today's code (older_launchers, answer_second_start, note_serving,
 UntilVerdict), its `run.py serve` a thread that serves until stopped or cut. Given, not run: the walk's
@@ -115,7 +115,7 @@ class Office:
             first_updatable_launcher(self, port)
         elif self.generation.name == "before-renumber-step":
             waiting_launcher(self, port)
-        else:  # 798c4b26's launcher: d36a7707, 0.3.0 to 0.3.5 and today's
+        else:  # 798c4b26's launcher: d36a7707, 0.3.0 to 0.3.6 and today's
             launcher.serve(self.data, argv, lambda: self.serve(INSTALLED, port))
 
     def child(self, selection: dict, port: int, on_listening=None) -> int:
