@@ -6,7 +6,7 @@ import pytest
 from app.frame import passwords
 from tests.conftest import TEST_PASSWORD
 from tests.sync.conftest import NO_PG, PG_URL
-from tests.sync.helpers import reset_postgres
+from tests.support.center_postgres import fresh_center_database
 
 TOO_LONG = "k" * 5000
 
@@ -18,7 +18,7 @@ def _center(tmp_path, backend):
     if backend == "postgresql":
         if not PG_URL:
             pytest.skip(NO_PG)
-        reset_postgres(PG_URL)
+        fresh_center_database(PG_URL)
         config["DATABASE_URL"] = PG_URL
     center = create_center_app(config)
     center.test_client_class = CsrfClient

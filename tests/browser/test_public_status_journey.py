@@ -25,10 +25,10 @@ PHONE = {"width": 360, "height": 640}
 def center(tmp_path, monkeypatch):
     """The center on PostgreSQL with the SMS gateway's tables (sync/center/sms.py: PostgreSQL only)."""
     from tests.sync.conftest import NO_PG, PG_URL
-    from tests.sync.helpers import reset_postgres
+    from tests.support.center_postgres import fresh_center_database
     if not PG_URL:
         pytest.skip(NO_PG)
-    reset_postgres(PG_URL)
+    fresh_center_database(PG_URL)
     monkeypatch.setenv("LOKET_CENTER_SMS_GATEWAY", "1")  # the center's process inherits it
     _, code = harness.prepare_center(tmp_path / "center", PG_URL)
     server = harness.CenterServer(tmp_path / "center", PG_URL).start()

@@ -22,10 +22,10 @@ PHONE = {"width": 360, "height": 640}
 @pytest.fixture
 def center(tmp_path):
     from tests.sync.conftest import NO_PG, PG_URL
-    from tests.sync.helpers import reset_postgres
+    from tests.support.center_postgres import fresh_center_database
     if not PG_URL:
         pytest.skip(NO_PG)
-    reset_postgres(PG_URL)
+    fresh_center_database(PG_URL)
     _, code = harness.prepare_center(tmp_path / "center", PG_URL)
     server = harness.CenterServer(tmp_path / "center", PG_URL).start()
     yield server, code

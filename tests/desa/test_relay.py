@@ -25,14 +25,8 @@ PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim
 @pytest.fixture
 def center(tmp_path, request):
     """A running center on SQLite, or on PostgreSQL for tests parametrized indirectly with "postgresql"."""
-    url = None
-    if getattr(request, "param", "sqlite") == "postgresql":
-        from tests.sync.conftest import NO_PG, PG_URL
-        from tests.sync.helpers import reset_postgres
-        if not PG_URL:
-            pytest.skip(NO_PG)
-        reset_postgres(PG_URL)
-        url = PG_URL
+    from tests.sync.helpers import center_database_url
+    url = center_database_url(getattr(request, "param", "sqlite"))
     app, code = prepare_center(tmp_path / "center", url, strict=True)
     server = CenterServer(tmp_path / "center", database_url=url).start()
     server.enrolment_code, server.app = code, app

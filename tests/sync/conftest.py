@@ -4,7 +4,7 @@ import os
 import pytest
 
 from sync.center.app import create_center_app
-from tests.sync.helpers import reset_postgres
+from tests.support.center_postgres import fresh_center_database
 from tests.support.factory import kecamatan_row
 
 PG_URL = os.environ.get("LOKET_TEST_PG_URL")
@@ -18,7 +18,7 @@ def center_app(request, tmp_path):
     if request.param == "postgresql":
         if not PG_URL:
             pytest.skip(NO_PG)
-        reset_postgres(PG_URL)
+        fresh_center_database(PG_URL)
         config["DATABASE_URL"] = PG_URL
     app = create_center_app(config)
     from tests.conftest import CsrfClient

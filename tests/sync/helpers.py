@@ -48,21 +48,13 @@ def packet_call(client, key, path, items, nonce=None, **header_options):
 
 def center_database_url(kind: str) -> str | None:
     """A center's database for a test parametrised "sqlite"/"postgresql": None (SQLite in its folder), or the
-    test PostgreSQL emptied (skipped where scripts/test.sh did not start one)."""
+    test PostgreSQL made anew, migrated (skipped where scripts/test.sh did not start one)."""
     import pytest
 
+    from tests.support.center_postgres import fresh_center_database
     from tests.sync.conftest import NO_PG, PG_URL
     if kind != "postgresql":
         return None
     if not PG_URL:
         pytest.skip(NO_PG)
-    reset_postgres(PG_URL)
-    return PG_URL
-
-
-def reset_postgres(url: str) -> None:
-    import psycopg
-    connection = psycopg.connect(url, autocommit=True)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    connection.close()
+    return fresh_center_database(PG_URL)

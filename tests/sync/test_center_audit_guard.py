@@ -241,7 +241,7 @@ def test_a_schema_step_that_moves_rows_is_no_ones_act(tmp_path, dialect):
     a person's: migrate_center declares it, so an upgraded center raises no alarm at its start."""
     from sync.center.migrations import migrate_center
     from tests.sync.conftest import NO_PG, PG_URL
-    from tests.sync.helpers import reset_postgres
+    from tests.support.center_postgres import empty_database
     steps = tmp_path / "langkah"
     steps.mkdir()
     (steps / "0001_catatan.sql").write_text('CREATE TABLE "catatan" ("id" {ID}, "isi" TEXT NOT NULL);\n'
@@ -250,7 +250,7 @@ def test_a_schema_step_that_moves_rows_is_no_ones_act(tmp_path, dialect):
     if dialect == "postgresql":
         if not PG_URL:
             pytest.skip(NO_PG)
-        reset_postgres(PG_URL)
+        empty_database(PG_URL)
     db = make_center_database(tmp_path / "c.sqlite3", url=PG_URL if dialect == "postgresql" else None, strict=True)
     try:
         assert migrate_center(db, steps) == 2

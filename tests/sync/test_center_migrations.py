@@ -7,7 +7,7 @@ from sync.center.migrations import CENTER_SCHEMA, CenterDatabaseTooNew, center_l
 from sync.center.models import MODELS
 from app.frame.migrations import code_level
 from tests.sync.conftest import NO_PG, PG_URL
-from tests.sync.helpers import reset_postgres
+from tests.support.center_postgres import empty_database
 from tests.test_migrations import describe
 
 
@@ -33,7 +33,7 @@ def test_center_migrations_are_idempotent_and_refuse_a_newer_database(tmp_path):
 def test_center_sql_gives_the_models_columns_on_postgresql():
     if not PG_URL:
         pytest.skip(NO_PG)
-    reset_postgres(PG_URL)
+    empty_database(PG_URL)
     db = make_center_database(url=PG_URL)
     assert migrate_center(db) == migrate_center(db) == code_level(CENTER_SCHEMA)
     for model in MODELS:
@@ -63,7 +63,7 @@ def test_the_usb_reports_step_keeps_every_report_and_numbers_on_after_them(tmp_p
     if dialect == "postgresql":
         if not PG_URL:
             pytest.skip(NO_PG)
-        reset_postgres(PG_URL)
+        empty_database(PG_URL)
         db = make_center_database(url=PG_URL)
     else:
         db = make_center_database(tmp_path / "c.sqlite3")

@@ -25,7 +25,7 @@ from sync.center.db import center_database
 from sync.center.models import CenterAudit, Kecamatan, PublicStatus, ReceivedApplication, SmsConsent, SmsMessage
 from sync.client import engine
 from tests.sync.conftest import NO_PG, PG_URL
-from tests.sync.helpers import reset_postgres
+from tests.support.center_postgres import fresh_center_database
 from tests.support.factory import kecamatan_row
 from tests.sync.test_client import client_of, kecamatan, run  # noqa: F401  (kecamatan is a fixture)
 
@@ -39,7 +39,7 @@ def center_app(tmp_path):
     """The center on PostgreSQL with the gateway switched on (overrides tests/sync/conftest.py's)."""
     if not PG_URL:
         pytest.skip(NO_PG)
-    reset_postgres(PG_URL)
+    fresh_center_database(PG_URL)
     app = create_center_app({"DATA_DIR": tmp_path / "center", "SECRET_KEY": "center-test", "TESTING": True,
                              "DATABASE_URL": PG_URL, "SMS_GATEWAY": True,
                              "PUBLIC_URL": "https://dukcapil.example.go.id"})

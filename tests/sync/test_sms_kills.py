@@ -7,7 +7,7 @@ import pytest
 
 from tests.sync.conftest import NO_PG, PG_URL
 from tests.sync.harness import CenterServer, Process, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
-from tests.sync.helpers import reset_postgres
+from tests.support.center_postgres import fresh_center_database
 from tests.sync.invariants import center_mark_all, sync_until_settled
 from tests.sync.test_sms import Gateway, until
 
@@ -26,7 +26,7 @@ def public_records_settled(kec_app) -> bool:
 def test_killing_the_center_while_it_writes_messages_writes_each_once(tmp_path, monkeypatch):
     if not PG_URL:
         pytest.skip(NO_PG)
-    reset_postgres(PG_URL)
+    fresh_center_database(PG_URL)
     monkeypatch.setenv("LOKET_CENTER_SMS_GATEWAY", "1")  # the center processes below inherit it
     rng = random.Random(28)
     center_dir, kecamatan_dir = tmp_path / "center", tmp_path / "kecamatan"

@@ -13,7 +13,8 @@ from sync.client.transport import CenterClient
 from tests.sync import invariants
 from tests.sync.conftest import NO_PG, PG_URL
 from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
-from tests.sync.helpers import reset_postgres, signed_headers
+from tests.support.center_postgres import fresh_center_database
+from tests.sync.helpers import signed_headers
 
 
 class Alternating(CenterClient):
@@ -39,7 +40,7 @@ class Alternating(CenterClient):
 def test_two_center_processes_on_one_postgresql_serve_one_kecamatan_together(tmp_path):
     if not PG_URL:
         pytest.skip(NO_PG)
-    reset_postgres(PG_URL)
+    fresh_center_database(PG_URL)
     center_app, code = prepare_center(tmp_path / "center", PG_URL)
     first = CenterServer(tmp_path / "center", database_url=PG_URL).start()
     second = CenterServer(tmp_path / "center", database_url=PG_URL).start()

@@ -54,8 +54,8 @@ def audited(url: str) -> list[tuple]:
 
 @pytest.mark.slow  # a center process on PostgreSQL, two office apps, a publish process: some seconds
 def test_the_guides_publish_line_reaches_the_postgresql_center_and_its_pilot_only(tmp_path, pg_url, monkeypatch):
-    from tests.sync.helpers import reset_postgres
-    reset_postgres(pg_url)
+    from tests.support.center_postgres import fresh_center_database
+    fresh_center_database(pg_url)
     monkeypatch.delenv("LOKET_CENTER_DATABASE_URL", raising=False)
     rollout = Rollout(tmp_path, database_url=with_password(pg_url))  # `run.py center --database-url URL`
     try:
@@ -108,8 +108,8 @@ def refused(folder: Path, bundle: Path, capsys, *more: str) -> str:
 def test_a_folder_whose_database_is_unknown_or_unreachable_is_refused_naming_what_to_add(tmp_path, pg_url, monkeypatch,
                                                                                           capsys):
     from sync.center.app import create_center_app
-    from tests.sync.helpers import reset_postgres
-    reset_postgres(pg_url)
+    from tests.support.center_postgres import fresh_center_database
+    fresh_center_database(pg_url)
     monkeypatch.delenv("LOKET_CENTER_DATABASE_URL", raising=False)
     keys, root = tmp_path / "flashdisk" / "kunci-rilis", tmp_path / "flashdisk-root" / "kunci-root"
     assert run.main(["release", "keys", "--keys", str(keys), "--root", str(root)]) == 0

@@ -19,9 +19,9 @@ WENT_BACK = ("Versi 9.0.0 dikembalikan ke versi sebelumnya: halaman /pendaftaran
 def rollout(request, tmp_path, monkeypatch):
     """test_rings' regency, its center on SQLite or on PostgreSQL (the server and `run.py release` read the URL)."""
     if request.param == "postgresql":
-        from tests.sync.helpers import reset_postgres
+        from tests.support.center_postgres import fresh_center_database
         url = request.getfixturevalue("pg_url")
-        reset_postgres(url)
+        fresh_center_database(url)
         monkeypatch.setenv("LOKET_CENTER_DATABASE_URL", url)
     made = Rollout(tmp_path)
     yield made
