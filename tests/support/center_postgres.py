@@ -21,17 +21,16 @@ def fresh_center_database(url: str, directory: Path = CENTER_SCHEMA) -> str:
     """`url`'s database made anew, migrated by `directory`'s steps (a copy of the template); returns `url`."""
     _, name = _split(url)
     template = f"{name}{TEMPLATE_MARK}{migrations_key(directory)}"
-    with _admin(url) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,)).fetchone():
-            _make_template(admin, url, template, directory)
-        _recreate(admin, name, template)
+    admin = _admin(url)
+    if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,)).fetchone():
+        _make_template(admin, url, template, directory)
+    _recreate(admin, name, template)
     return url
 
 
 def empty_database(url: str) -> str:
     """`url`'s database made anew and empty (PostgreSQL's template0): for tests that run the migrations."""
-    with _admin(url) as admin:
-        _recreate(admin, _split(url)[1], "template0")
+    _recreate(_admin(url), _split(url)[1], "template0")
     return url
 
 
@@ -64,7 +63,9 @@ def _make_template(admin, url: str, template: str, directory: Path) -> None:
 def _recreate(admin, name: str, template: str) -> None:
     # FORCE: a pool the last test left open (a center process, an app not closed) is cut, not waited for
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    # FILE_COPY (PostgreSQL 15's other way): the files copied whole, not written through the WAL, faster here
+    strategy = " STRATEGY FILE_COPY" if admin.info.server_version >= 150000 else ""
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}')
 
 
 def _split(url: str) -> tuple[str, str]:
@@ -76,7 +77,15 @@ def _with_database(url: str, name: str) -> str:
     return f"{_split(url)[0]}/{name}"
 
 
+_admins = {}
+
+
 def _admin(url: str):
-    """A connection to the server's `postgres` database: a database cannot be dropped from inside itself."""
+    """A connection to the server's `postgres` database (a database cannot be dropped from inside itself),
+    kept for the worker's next tests."""
     import psycopg
-    return psycopg.connect(_with_database(url, "postgres"), autocommit=True)
+    server = _split(url)[0]
+    admin = _admins.get(server)
+    if admin is None or admin.closed or admin.broken:
+        admin = _admins[server] = psycopg.connect(f"{server}/postgres", autocommit=True)
+    return admin

@@ -3,13 +3,9 @@ migrations paid once per worker, never a template older than the steps."""
 import shutil
 
 import psycopg
-import pytest
 
 from sync.center.migrations import CENTER_SCHEMA
 from tests.support.center_postgres import TEMPLATE_MARK, empty_database, fresh_center_database
-from tests.sync.conftest import NO_PG, PG_URL
-
-pytestmark = pytest.mark.skipif(not PG_URL, reason=NO_PG)
 
 
 def tables(url: str) -> set[str]:
@@ -24,10 +20,10 @@ def templates_of(url: str) -> list[str]:
             "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (name + TEMPLATE_MARK,))]
 
 
-def test_a_changed_migration_makes_a_new_template_and_the_stale_one_goes(tmp_path):
+def test_a_changed_migration_makes_a_new_template_and_the_stale_one_goes(tmp_path, pg_url):
     steps = tmp_path / "center"
     shutil.copytree(CENTER_SCHEMA, steps)
-    url = PG_URL + "_steps"  # its own database and template: the worker's stay as they are
+    url = pg_url + "_steps"  # its own database and template: the worker's stay as they are
     try:
         fresh_center_database(url, steps)
         assert "kecamatan" in tables(url) and "catatan_baru" not in tables(url)
@@ -48,13 +44,13 @@ def test_a_changed_migration_makes_a_new_template_and_the_stale_one_goes(tmp_pat
                 admin.execute(f'DROP DATABASE IF EXISTS "{made}" WITH (FORCE)')
 
 
-def test_a_tests_writes_are_gone_for_the_next_even_with_its_connection_left_open():
-    fresh_center_database(PG_URL)
-    left_open = psycopg.connect(PG_URL, autocommit=True)  # as a center pool a test did not close
+def test_a_tests_writes_are_gone_for_the_next_even_with_its_connection_left_open(pg_url):
+    fresh_center_database(pg_url)
+    left_open = psycopg.connect(pg_url, autocommit=True)  # as a center pool a test did not close
     left_open.execute("INSERT INTO \"kecamatan\" (\"code\", \"digits\", \"name\", \"created_at\", \"event_seq\") "
                       "VALUES ('35.08.07', '350807', 'Yosowilangun', '2026-11-29 08:00:00', 0)")
-    fresh_center_database(PG_URL)  # the next test's
-    with psycopg.connect(PG_URL) as connection:
+    fresh_center_database(pg_url)  # the next test's
+    with psycopg.connect(pg_url) as connection:
         assert connection.execute('SELECT COUNT(*) FROM "kecamatan"').fetchone() == (0,)
         level = connection.execute('SELECT MAX("level") FROM "schema_migration"').fetchone()[0]
     assert level == len(list(CENTER_SCHEMA.glob("*.sql")))  # every step, as the center's own start leaves it
@@ -62,10 +58,10 @@ def test_a_tests_writes_are_gone_for_the_next_even_with_its_connection_left_open
     left_open.close()
 
 
-def test_an_empty_database_has_no_table_for_the_migration_tests():
-    fresh_center_database(PG_URL)
-    empty_database(PG_URL)
-    assert tables(PG_URL) == set()
+def test_an_empty_database_has_no_table_for_the_migration_tests(pg_url):
+    fresh_center_database(pg_url)
+    empty_database(pg_url)
+    assert tables(pg_url) == set()
 
 
 def _cut(connection) -> bool:
