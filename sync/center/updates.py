@@ -114,24 +114,25 @@ def release_news(data_dir: Path, key: DeviceKey, behind_the_running_one: bool = 
             else chosen["version"]}
 
 
-# The first version whose pass checks the disk's room before it fetches a release (app/updates/room.py), and the
-# first whose wait for room ends its check (app/updates/fetching.check_source writes "settled"): the installed
-# program of an older one, run from the command line, fetches a release without looking at the disk (issue 94,
-# finding 2), and reads a check that ran to its end on the news it is told as "nothing new".
+# The first version whose pass checks the disk's room before it fetches a release (app/updates/room.py), whose
+# reports name the version that runs and carry its wait for room: the installed program of an older one, run from
+# the command line, fetches a release without looking at the disk (issue 94, finding 2).
 FIRST_WITH_ROOM = "0.3.2"
-FIRST_SETTLING_A_WAIT = "0.3.6"
+# From 0.3.6 its wait for room ends its check (app/updates/fetching.check_source writes "settled"): an older pass
+# reads a check that ran to its end on the news it is told as "nothing new" and asks for nothing. Behind 0.3.2 to
+# 0.3.5 (their wait leaves the check open) it does ask, and the repository answers it 503 (repository_file).
 
 
 def fetches_behind_the_running_one(key: DeviceKey, asking: str) -> bool:
     """Is the program asking (`asking`: its request's version) an installed program without the room check,
-    run from the command line (Task Scheduler's `run.py sync`) on a PC whose running version checks room and
-    settles its waits? Then the release is the running version's to fetch, when the disk has room: the older
-    program is told no news beyond what this PC holds (nothing to fetch, nothing to retry), never a refusal
-    or a false word, and makes no update check."""
+    run from the command line (Task Scheduler's `run.py sync`) on a PC whose reports say a version that checks
+    room runs? Then the release is the running version's to fetch, when the disk has room: the older program is
+    told no news beyond what this PC holds and no "coba lagi" mark (behind 0.3.6 on it makes no update check),
+    and any file of the repository it asks for anyway is answered 503 (repository_file), which it reads as a
+    broken link: it fetches nothing and writes nothing, never a refusal or a false word on a page."""
     if version_key(asking) >= version_key(FIRST_WITH_ROOM):
         return False
-    running = running_versions([key])[key.id]
-    return version_key(running) >= version_key(FIRST_SETTLING_A_WAIT) and version_key(running) > version_key(asking)
+    return version_key(running_versions([key])[key.id]) >= version_key(FIRST_WITH_ROOM)
 
 
 def probe_news(data_dir: Path, key: DeviceKey, asking: str = "") -> dict:
@@ -161,6 +162,11 @@ def repository_file():
     start = int_arg(request.args, "from", 0, highest=MAX_OFFSET)
     if not REPOSITORY_NAME.match(name) or ".." in name or start is None:
         return error_answer(400, "bad_name", "nama berkas pembaruan tidak sah")
+    if fetches_behind_the_running_one(g.device_key, protocol.reported_version(request.headers)[1]):
+        # Its 0.2.0 to 0.3.1 client reads a 5xx as a broken link ("dilanjutkan pada sinkronisasi berikutnya"),
+        # every other answer as a refusal said on the update page, or as a release to fetch onto a small disk.
+        return error_answer(503, "running_version_fetches", "rilis diunduh oleh versi yang berjalan di komputer "
+                                                            "ini, yang memeriksa ruang disk lebih dulu")
     data_dir = current_app.config["DATA_DIR"]
     if name == TIMESTAMP_NAME:
         chosen = ring_timestamp(_repository_state(data_dir)[0], g.device_key)
