@@ -397,9 +397,28 @@ def _window(report: dict | None, received_at: datetime | None) -> tuple[datetime
     return since, min(since, walked - REPORTS_WITHIN) if walked else since, received_at
 
 
-def named_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) -> list[str | None]:
-    """reported_version of each (key id, report, received at), with the earlier reports it reads (_window), read
-    in one statement for them all: none when each is of 0.3.2 on (the pages' statements do not grow with PCs)."""
+# What only a report of 0.3.2 on says (its shapes 3 and 4, app/updates/fleet_report.py): a release waiting for room,
+# the office stopped by a full disk. A 0.3.0/0.3.1 program's report never does, even where the version that runs did.
+LATER_SHAPES = ("room", "disk_full")
+
+
+def as_the_running_version_said(report: dict | None, said: list[tuple[datetime, dict]], running: str | None):
+    """`report` as the page reads it: one of 0.3.0 or 0.3.1 (Task Scheduler's pass of the installed program) with
+    LATER_SHAPES as the latest report in `said` (reported_version's) naming `running`, the version that runs, said
+    them in the day before (issue 94, finding 2: else the PC's "pembaruan menunggu ruang disk" went with every
+    older pass). Any other report as it came."""
+    if not report or _names_what_runs(report) or not said:
+        return report
+    last = said[-1][0]
+    latest = next((earlier for at, earlier in reversed(said) if _names_what_runs(earlier)
+                   and earlier["version"] == running and last - at <= REPORTS_WITHIN), None)
+    return dict(report, **{name: latest[name] for name in LATER_SHAPES if name in latest}) if latest else report
+
+
+def read_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) -> list[tuple[str | None, dict | None]]:
+    """(reported_version, as_the_running_version_said) of each (key id, report, received at), with the earlier
+    reports they read (_window), read in one statement for them all: none when each is of 0.3.2 on (the pages'
+    statements do not grow with PCs)."""
     windows = [_window(report, at) for _, report, at in reports]
     wanted = {key_id for (key_id, _, _), window in zip(reports, windows) if window}
     stored: dict[int, list] = {}
@@ -415,12 +434,23 @@ def named_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) ->
     parsed: dict[str, dict] = {}
 
     def said(key_id: int, window) -> list[tuple[datetime, dict]]:
+        if not window:
+            return []
         since, refusals_since, until = window
         return [(at, parsed.get(text) or parsed.setdefault(text, json.loads(text)))
                 for at, text, refusal in stored.get(key_id, ())
                 if at <= until and (at >= since or (refusal and at >= refusals_since))]
-    return [reported_version(report, said(key_id, window) if window else [])
-            for (key_id, report, _), window in zip(reports, windows)]
+    read = []
+    for (key_id, report, _), window in zip(reports, windows):
+        earlier = said(key_id, window)
+        running = reported_version(report, earlier)
+        read.append((running, as_the_running_version_said(report, earlier, running)))
+    return read
+
+
+def named_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) -> list[str | None]:
+    """reported_version of each (key id, report, received at): read_by_reports."""
+    return [running for running, _ in read_by_reports(reports)]
 
 
 def version_that_runs(key: DeviceKey, reported: str | None, reported_at: datetime | None) -> str:

@@ -368,7 +368,7 @@ def test_behind_a_running_version_that_leaves_its_wait_open_an_installed_program
     file of the repository it asks for is answered 503 (what its client reads as a broken link: nothing fetched,
     nothing written); the running version is handed them, and so is 0.3.1 where it runs itself (field trees:
     tests/updates/test_room_old_programs_pass.py)."""
-    made, _, _ = regency
+    made, admin, _ = regency
     client, yoso, kunir = center_app.test_client(), made["35.08.07"], made["35.08.08"]
     waits = dict(FINE, version="0.3.5", update={}, room={"version": "9.0.0", "short_mb": 460})
     as_program(client, kunir, "0.3.5", waits, "/api/v1/fleet/report")  # runs 0.3.5, the release waits for room
@@ -381,8 +381,12 @@ def test_behind_a_running_version_that_leaves_its_wait_open_an_installed_program
         for name in (timestamp, root):
             refused = as_program(client, kunir, installed, path=name, status=503)
             assert refused.json["error"] == "running_version_fetches" and refused.headers.get("Retry-After") is None
-    # The 0.3.1 program's own report comes between (it names itself): what runs is read from the earlier reports.
+    # The 0.3.1 program's own report comes between (it names itself, and no wait for room): what runs, and its wait,
+    # are read from the earlier reports, on the page too.
     as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update={}), "/api/v1/fleet/report")
     as_program(client, kunir, "0.3.1", path=timestamp, status=503)
     as_program(client, kunir, "0.3.5", path=timestamp)
     as_program(client, yoso, "0.3.1", path=timestamp)
+    row = row_of(page(center_app, admin), "Kunir")
+    assert "<strong>pembaruan menunggu ruang disk</strong>" in row and "0.3.5" in row, row
+    assert "pembaruan menunggu ruang disk" not in row_of(page(center_app, admin), "Yosowilangun")

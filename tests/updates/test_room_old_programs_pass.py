@@ -33,6 +33,16 @@ def resign_timestamps(regency) -> None:
     key_signing.sign_timestamp(repository_of(regency.center_dir), key_signing.load_signer(online_key_of(regency.center_dir)))
 
 
+def center_row(regency):
+    """The PC's row on the center's Kesehatan Komputer (sync/center/fleet.fleet_rows)."""
+    from sync.center.app import create_center_app
+    from sync.center.fleet import fleet_rows
+    center_app = create_center_app({"DATA_DIR": regency.center_dir})
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        [row] = fleet_rows()
+        return row
+
+
 def signed_last(regency) -> str:
     """The version of the program whose signed request the center saw last from this PC."""
     from sync.center.app import create_center_app
@@ -74,12 +84,14 @@ def test_an_installed_programs_pass_fetches_nothing_while_the_running_version_wa
     elsewhere = tmp_path / "di-tempat-lain"
     elsewhere.mkdir()
     if running == "today":
+        from app.frame.version import APP_VERSION as runs_version
+
         def running_pass():
             report = regency.sync()
             assert not report.error, report.error
     else:  # the landed version's own pass: its code, its version header and its report, as its server's
         runs = field_version_tree(running, tmp_path / "versi-berjalan")
-        installed_as_in_the_field(runs)
+        runs_version = installed_as_in_the_field(runs)
 
         def running_pass():
             program_pass(runs, regency, elsewhere)
@@ -97,6 +109,8 @@ def test_an_installed_programs_pass_fetches_nothing_while_the_running_version_wa
         assert state["waits_for_room"] == waiting["waits_for_room"] and state["waits_for_room_version"] == "9.0.0"
         assert state["available"] is None and not state.get("refused"), state
     assert signed_last(regency) == installed  # the passes were the installed program's own (their header)
+    row = center_row(regency)  # the center's page says what runs, and that its release waits for room
+    assert row.version == runs_version and "ruang_pembaruan" in row.problems, (row.version, row.problems, row.report)
 
     # The version that runs checks again in each pass while it waits, and fetches the release once the disk has room.
     running_pass()
