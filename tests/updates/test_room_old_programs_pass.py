@@ -7,9 +7,10 @@ Now the version that runs ends its check when it waits for room (status.json "se
 as "nothing new"), and the center tells an older program no news beyond the timestamp this PC holds (sync/center/
 updates.fetches_behind_the_running_one) and, where a landed 0.3.2 to 0.3.5 runs (its wait settles nothing, so the
 older pass checks anyway), answers its repository requests 503, a broken link to it: the installed program's pass
-fetches nothing and writes no word on any page, even after the center's daily re-signing of its timestamps (its
-news changes every day); the version that runs fetches the release once the disk has room. On a real small disk (a tmpfs: skipped where it cannot be mounted),
-with a real center process and the field version's `run.py`."""
+fetches nothing and writes no word on any page (the center's Kesehatan Komputer still says the release waits for
+room after its report), even after the center's daily re-signing of its timestamps (its news changes every day);
+the version that runs fetches the release once the disk has room. On a real small disk (a tmpfs: skipped where it
+cannot be mounted), with a real center process and the field version's `run.py`."""
 import subprocess
 import sys
 
