@@ -511,8 +511,9 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         latest = ShownLatest(*values[_KEY_COLUMNS + 3:]) if values[_KEY_COLUMNS + 3] is not None else None
         read.append((key, latest, json.loads(latest.report) if latest is not None and latest.report else None))
     keys = [key for key, _, _ in read]
-    reported = dict(zip([key.id for key, _, _ in read], updates.named_by_reports(
-        [(key.id, report, latest and latest.received_at) for key, latest, report in read])))
+    as_read = updates.read_by_reports([(key.id, report, latest and latest.received_at) for key, latest, report in read])
+    reported = {key.id: running for (key, _, _), (running, _) in zip(read, as_read)}
+    read = [(key, latest, report) for (key, latest, _), (_, report) in zip(read, as_read)]
     running = {key.id: updates.version_that_runs(key, reported[key.id], latest and latest.received_at)
                for key, latest, report in read}
     versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"], running)

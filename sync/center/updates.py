@@ -114,24 +114,25 @@ def release_news(data_dir: Path, key: DeviceKey, behind_the_running_one: bool = 
             else chosen["version"]}
 
 
-# The first version whose pass checks the disk's room before it fetches a release (app/updates/room.py), and the
-# first whose wait for room ends its check (app/updates/fetching.check_source writes "settled"): the installed
-# program of an older one, run from the command line, fetches a release without looking at the disk (issue 94,
-# finding 2), and reads a check that ran to its end on the news it is told as "nothing new".
+# The first version whose pass checks the disk's room before it fetches a release (app/updates/room.py), whose
+# reports name the version that runs and carry its wait for room: the installed program of an older one, run from
+# the command line, fetches a release without looking at the disk (issue 94, finding 2).
 FIRST_WITH_ROOM = "0.3.2"
-FIRST_SETTLING_A_WAIT = "0.3.6"
+# From 0.3.6 its wait for room ends its check (app/updates/fetching.check_source writes "settled"): an older pass
+# reads a check that ran to its end on the news it is told as "nothing new" and asks for nothing. Behind 0.3.2 to
+# 0.3.5 (their wait leaves the check open) it does ask, and the repository answers it 503 (repository_file).
 
 
 def fetches_behind_the_running_one(key: DeviceKey, asking: str) -> bool:
     """Is the program asking (`asking`: its request's version) an installed program without the room check,
-    run from the command line (Task Scheduler's `run.py sync`) on a PC whose running version checks room and
-    settles its waits? Then the release is the running version's to fetch, when the disk has room: the older
-    program is told no news beyond what this PC holds (nothing to fetch, nothing to retry), never a refusal
-    or a false word, and makes no update check."""
+    run from the command line (Task Scheduler's `run.py sync`) on a PC whose reports say a version that checks
+    room runs? Then the release is the running version's to fetch, when the disk has room: the older program is
+    told no news beyond what this PC holds and no "coba lagi" mark (behind 0.3.6 on it makes no update check),
+    and any file of the repository it asks for anyway is answered 503 (repository_file), which it reads as a
+    broken link: it fetches nothing and writes nothing, never a refusal or a false word on a page."""
     if version_key(asking) >= version_key(FIRST_WITH_ROOM):
         return False
-    running = running_versions([key])[key.id]
-    return version_key(running) >= version_key(FIRST_SETTLING_A_WAIT) and version_key(running) > version_key(asking)
+    return version_key(running_versions([key])[key.id]) >= version_key(FIRST_WITH_ROOM)
 
 
 def probe_news(data_dir: Path, key: DeviceKey, asking: str = "") -> dict:
@@ -161,6 +162,11 @@ def repository_file():
     start = int_arg(request.args, "from", 0, highest=MAX_OFFSET)
     if not REPOSITORY_NAME.match(name) or ".." in name or start is None:
         return error_answer(400, "bad_name", "nama berkas pembaruan tidak sah")
+    if fetches_behind_the_running_one(g.device_key, protocol.reported_version(request.headers)[1]):
+        # Its 0.2.0 to 0.3.1 client reads a 5xx as a broken link ("dilanjutkan pada sinkronisasi berikutnya"),
+        # every other answer as a refusal said on the update page, or as a release to fetch onto a small disk.
+        return error_answer(503, "running_version_fetches", "rilis diunduh oleh versi yang berjalan di komputer "
+                                                            "ini, yang memeriksa ruang disk lebih dulu")
     data_dir = current_app.config["DATA_DIR"]
     if name == TIMESTAMP_NAME:
         chosen = ring_timestamp(_repository_state(data_dir)[0], g.device_key)
@@ -391,9 +397,28 @@ def _window(report: dict | None, received_at: datetime | None) -> tuple[datetime
     return since, min(since, walked - REPORTS_WITHIN) if walked else since, received_at
 
 
-def named_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) -> list[str | None]:
-    """reported_version of each (key id, report, received at), with the earlier reports it reads (_window), read
-    in one statement for them all: none when each is of 0.3.2 on (the pages' statements do not grow with PCs)."""
+# What only a report of 0.3.2 on says (its shapes 3 and 4, app/updates/fleet_report.py): a release waiting for room,
+# the office stopped by a full disk. A 0.3.0/0.3.1 program's report never does, even where the version that runs did.
+LATER_SHAPES = ("room", "disk_full")
+
+
+def as_the_running_version_said(report: dict | None, said: list[tuple[datetime, dict]], running: str | None):
+    """`report` as the page reads it: one of 0.3.0 or 0.3.1 (Task Scheduler's pass of the installed program) with
+    LATER_SHAPES as the latest report in `said` (reported_version's) naming `running`, the version that runs, said
+    them in the day before (issue 94, finding 2: else the PC's "pembaruan menunggu ruang disk" went with every
+    older pass). Any other report as it came."""
+    if not report or _names_what_runs(report) or not said:
+        return report
+    last = said[-1][0]
+    latest = next((earlier for at, earlier in reversed(said) if _names_what_runs(earlier)
+                   and earlier["version"] == running and last - at <= REPORTS_WITHIN), None)
+    return dict(report, **{name: latest[name] for name in LATER_SHAPES if name in latest}) if latest else report
+
+
+def read_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) -> list[tuple[str | None, dict | None]]:
+    """(reported_version, as_the_running_version_said) of each (key id, report, received at), with the earlier
+    reports they read (_window), read in one statement for them all: none when each is of 0.3.2 on (the pages'
+    statements do not grow with PCs)."""
     windows = [_window(report, at) for _, report, at in reports]
     wanted = {key_id for (key_id, _, _), window in zip(reports, windows) if window}
     stored: dict[int, list] = {}
@@ -409,12 +434,23 @@ def named_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) ->
     parsed: dict[str, dict] = {}
 
     def said(key_id: int, window) -> list[tuple[datetime, dict]]:
+        if not window:
+            return []
         since, refusals_since, until = window
         return [(at, parsed.get(text) or parsed.setdefault(text, json.loads(text)))
                 for at, text, refusal in stored.get(key_id, ())
                 if at <= until and (at >= since or (refusal and at >= refusals_since))]
-    return [reported_version(report, said(key_id, window) if window else [])
-            for (key_id, report, _), window in zip(reports, windows)]
+    read = []
+    for (key_id, report, _), window in zip(reports, windows):
+        earlier = said(key_id, window)
+        running = reported_version(report, earlier)
+        read.append((running, as_the_running_version_said(report, earlier, running)))
+    return read
+
+
+def named_by_reports(reports: list[tuple[int, dict | None, datetime | None]]) -> list[str | None]:
+    """reported_version of each (key id, report, received at): read_by_reports."""
+    return [running for running, _ in read_by_reports(reports)]
 
 
 def version_that_runs(key: DeviceKey, reported: str | None, reported_at: datetime | None) -> str:

@@ -139,8 +139,8 @@ def test_each_role_meets_kesehatan_komputer_with_real_data_as_the_table_says(cen
                 assert "/admin/rilis/coba-lagi" in actions
 
 
-def as_program(client, key, version: str, body=None, path="/api/v1/probe"):
-    """A signed request of the program of `version` on the PC of `key` (its version header)."""
+def as_program(client, key, version: str, body=None, path="/api/v1/probe", status=200):
+    """A signed request of the program of `version` on the PC of `key` (its version header), answered `status`."""
     from tests.sync.helpers import signed_headers
     from sync import protocol
     data = json.dumps(body).encode() if body is not None else b""
@@ -148,7 +148,7 @@ def as_program(client, key, version: str, body=None, path="/api/v1/probe"):
                    **{protocol.VERSION_HEADER: protocol.version_report(version)})
     answer = client.open(path, method="POST" if body is not None else "GET", data=data, headers=headers,
                          content_type="application/json")
-    assert answer.status_code == 200, answer.text[:300]
+    assert answer.status_code == status, answer.text[:300]
     return answer
 
 
@@ -359,3 +359,34 @@ def test_an_installed_program_without_the_room_check_is_told_no_news_beyond_what
         assert told["release"] == dict(newest["release"], timestamp=held) and "release_retry" not in told, told
     itself = as_program(client, yoso, "0.3.1").json
     assert itself["release"] == newest["release"] and itself["release_retry"] == {"9.0.0": 1}
+
+
+def test_behind_a_running_version_that_leaves_its_wait_open_an_installed_programs_request_is_answered_busy(
+        center_app, regency, published):
+    """Issue 94, finding 2, where a landed 0.3.2 to 0.3.5 runs: its wait for room settles nothing, so the installed
+    0.3.0 or 0.3.1 checks whatever its probe says. Its probe is told no news beyond what the PC holds still, and each
+    file of the repository it asks for is answered 503 (what its client reads as a broken link: nothing fetched,
+    nothing written); the running version is handed them, and so is 0.3.1 where it runs itself (field trees:
+    tests/updates/test_room_old_programs_pass.py)."""
+    made, admin, _ = regency
+    client, yoso, kunir = center_app.test_client(), made["35.08.07"], made["35.08.08"]
+    waits = dict(FINE, version="0.3.5", update={}, room={"version": "9.0.0", "short_mb": 460})
+    as_program(client, kunir, "0.3.5", waits, "/api/v1/fleet/report")  # runs 0.3.5, the release waits for room
+    as_program(client, yoso, "0.3.1", dict(FINE, version="0.3.1", update={}), "/api/v1/fleet/report")
+    timestamp, root = "/api/v1/updates?name=metadata/timestamp.json", "/api/v1/updates?name=metadata/2.root.json"
+    held = json.loads(as_program(client, kunir, "0.3.5", path=timestamp).data)["signed"]["version"]
+    assert as_program(client, kunir, "0.3.5").json["release"]["timestamp"] == held
+    for installed in ("0.2.0", "0.3.0", "0.3.1"):
+        assert as_program(client, kunir, installed).json["release"]["timestamp"] == held
+        for name in (timestamp, root):
+            refused = as_program(client, kunir, installed, path=name, status=503)
+            assert refused.json["error"] == "running_version_fetches" and refused.headers.get("Retry-After") is None
+    # The 0.3.1 program's own report comes between (it names itself, and no wait for room): what runs, and its wait,
+    # are read from the earlier reports, on the page too.
+    as_program(client, kunir, "0.3.1", dict(FINE, version="0.3.1", update={}), "/api/v1/fleet/report")
+    as_program(client, kunir, "0.3.1", path=timestamp, status=503)
+    as_program(client, kunir, "0.3.5", path=timestamp)
+    as_program(client, yoso, "0.3.1", path=timestamp)
+    row = row_of(page(center_app, admin), "Kunir")
+    assert "<strong>pembaruan menunggu ruang disk</strong>" in row and "0.3.5" in row, row
+    assert "pembaruan menunggu ruang disk" not in row_of(page(center_app, admin), "Yosowilangun")
