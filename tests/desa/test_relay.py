@@ -16,28 +16,32 @@ from tests.desa.conftest import DARUNGAN, KRATON, pre_register
 from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
 from tests.support.factory import applicant_form, photo_jpeg
 from tests.registration.test_public_slips import shown_text
-from tests.sync.harness import CenterServer, prepare_center
+from tests.sync.harness import SharedCenters
 
 PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim"),
           ("3508071205900003", "Joko Widodo")]
 
 
+@pytest.fixture(scope="module")
+def module_centers(tmp_path_factory):
+    """The module's running centers, one per database, each test's emptied (harness.SharedCenters)."""
+    centers = SharedCenters(lambda: tmp_path_factory.mktemp("pusat"))
+    yield centers
+    centers.stop()
+
+
 @pytest.fixture
-def center(tmp_path, request):
-    """A running center on SQLite, or on PostgreSQL for tests parametrized indirectly with "postgresql"."""
-    url = None
-    if getattr(request, "param", "sqlite") == "postgresql":
+def center(module_centers, request):
+    """A running center on SQLite, or on PostgreSQL for tests parametrized indirectly with "postgresql":
+    the module's, emptied, with one kecamatan (35.08.07), the operator and a new enrolment code."""
+    kind = getattr(request, "param", "sqlite")
+    if kind == "postgresql":
         from tests.sync.conftest import NO_PG, PG_URL
-        from tests.sync.helpers import reset_postgres
         if not PG_URL:
             pytest.skip(NO_PG)
-        reset_postgres(PG_URL)
-        url = PG_URL
-    app, code = prepare_center(tmp_path / "center", url, strict=True)
-    server = CenterServer(tmp_path / "center", database_url=url).start()
-    server.enrolment_code, server.app = code, app
+    server = module_centers.take(kind)
     yield server
-    server.stop()
+    module_centers.give_back(server)
 
 
 @pytest.fixture
