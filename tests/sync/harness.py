@@ -183,10 +183,20 @@ def first_rows(app, kecamatan_code=KECAMATAN_CODE, kecamatan_name="Yosowilangun"
     return code
 
 
-def emptied(app) -> bool:
+def schema_mark(app):
+    """Which schema the center database of `app` holds: on PostgreSQL its migrations table's oid, another
+    after another test reset that database (tests/sync/helpers.reset_postgres) under a running center."""
+    from sync.center.db import is_postgres
+    db = app.extensions["center_database"]
+    if not is_postgres(db):
+        return "sqlite"  # its own file in the center's folder
+    with db.connection_context():
+        return db.execute_sql("SELECT to_regclass('schema_migration')::oid").fetchone()[0]
+
+
+def emptied(app) -> None:
     """The center database of `app` as a new one is once migrated: every row of every table gone, the
-    schema's level kept, ids from 1 again; the trail-gap notes in its folder gone too. False when its
-    schema is gone (another test reset that PostgreSQL database): the center is no longer usable."""
+    schema's level kept, ids from 1 again; the trail-gap notes in its folder gone too."""
     from sync.center import sealed, trail
     from sync.center.db import center_database, is_postgres
     from app.frame.audit import GAPS_FILE
@@ -196,10 +206,7 @@ def emptied(app) -> bool:
     center_database.initialize(db)
     sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]), seal_personal=is_postgres(db))
     with db.connection_context():
-        every = db.get_tables()
-        if "schema_migration" not in every:
-            return False
-        tables = [name for name in every if name != "schema_migration"]
+        tables = [name for name in db.get_tables() if name != "schema_migration"]
         with trail.no_ones_act("a test's center emptied for the next test"), db.atomic():
             if is_postgres(db):
                 db.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(f'"{name}"' for name in tables))
@@ -208,7 +215,6 @@ def emptied(app) -> bool:
                 for name in tables:
                     db.execute_sql(f'DELETE FROM "{name}"')
     (Path(app.config["DATA_DIR"]) / GAPS_FILE).unlink(missing_ok=True)
-    return True
 
 
 class SharedCenters:
@@ -216,17 +222,18 @@ class SharedCenters:
     emptied (emptied(): no test sees another's rows) with prepare_center's kecamatan, operator and a new
     enrolment code: the migrations and the process start paid once per module. give_back() reads the log
     the center wrote during the test (CenterServer.check_log: an alarm fails that test); a center the test
-    stopped or killed is dropped and the next test gets a new one."""
+    stopped or killed, or whose PostgreSQL database another test reset, is dropped and the next test gets a
+    new one."""
 
     def __init__(self, folders):
         self.folders, self.servers = folders, {}  # folders(): a new folder for a center (tmp_path_factory)
 
     def take(self, kind: str = "sqlite") -> CenterServer:
         server = self.servers.get(kind)
-        if server and not emptied(server.app):
+        if server and schema_mark(server.app) != server.schema_mark:
             self.drop(kind)
-            server = None
-        if server:
+        elif server:
+            emptied(server.app)
             server.enrolment_code = first_rows(server.app)
             return server
         url = None
@@ -238,7 +245,7 @@ class SharedCenters:
         folder = self.folders() / "center"
         app, code = prepare_center(folder, url, strict=True)
         server = CenterServer(folder, database_url=url).start()
-        server.enrolment_code, server.app = code, app
+        server.enrolment_code, server.app, server.schema_mark = code, app, schema_mark(app)
         self.servers[kind] = server
         return server
 

@@ -40,5 +40,13 @@ def test_each_test_gets_the_running_center_empty_and_its_own_part_of_the_log(tmp
         third = centers.take(kind)  # ... leaves the next test a new one
         assert third is not second and third.running() and third.port != second.port
         centers.give_back(third)
+        if kind == "postgresql":  # a test that resets the database under it (tests/sync/conftest.center_app)
+            from sync.center.app import create_center_app
+            from tests.sync.helpers import reset_postgres
+            reset_postgres(PG_URL)
+            create_center_app({"DATA_DIR": tmp_path_factory.mktemp("lain"), "DATABASE_URL": PG_URL, "TESTING": True})
+            fourth = centers.take(kind)
+            assert fourth is not third and fourth.running()
+            centers.give_back(fourth)
     finally:
         centers.stop()
