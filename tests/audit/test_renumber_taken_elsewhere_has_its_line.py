@@ -18,7 +18,7 @@ from tests.audit.test_guard_sees_every_write import capability
 from tests.desa.conftest import darungan, desa_client, pre_register  # noqa: F401  (fixtures)
 from tests.support.factory import applicant_form, photo_jpeg
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
-from tests.desa.test_relay import center, module_centers, enrolled_desa, sync  # noqa: F401  (fixtures)
+from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
 from tests.desa.test_relay_two_counters import _accept, two_counters_list_one_desa_form
 from tests.registration.conftest import client_as, loket, office  # noqa: F401  (fixtures)
 from tests.desa.test_renumber_relayed import _decide, _other_content_under

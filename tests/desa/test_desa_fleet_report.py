@@ -5,7 +5,7 @@ import pytest
 
 from sync.center.fleet import fleet_rows
 from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
-from tests.desa.test_relay import center, module_centers, enrolled_desa, linked_kecamatan, sync  # noqa: F401  (fixtures)
+from tests.desa.test_relay import center, enrolled_desa, linked_kecamatan, sync  # noqa: F401  (fixtures)
 
 
 @pytest.mark.slow

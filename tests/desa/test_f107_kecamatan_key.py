@@ -20,7 +20,7 @@ from sync.client.transport import CenterClient, Refused
 from tests.conftest import CsrfClient, sign_in_as
 from tests.desa.conftest import DARUNGAN, pre_register
 from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
-from tests.desa.test_relay import (center, module_centers, desa_code_from_kecamatan, enrolled_desa,  # noqa: F401
+from tests.desa.test_relay import (center, desa_code_from_kecamatan, enrolled_desa,  # noqa: F401
                                    linked_kecamatan, sync)
 from tests.support.factory import applicant_form, kecamatan_row
 

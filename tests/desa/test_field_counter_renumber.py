@@ -28,7 +28,7 @@ from app.frame.db import database
 from tests.desa.conftest import pre_register
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
 from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, enrol_at_sync_page, enrolment_code
-from tests.desa.test_relay import center, module_centers, enrolled_desa, sync  # noqa: F401  (fixtures)
+from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
 from tests.desa.test_relay_two_counters import _center
 from tests.desa.test_renumber_relayed import (_center_moves, _decide, _desa_is_right, _other_content_under,
                                               _relay_numbers)

@@ -21,7 +21,7 @@ from sync.center.models import DeviceKey
 from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
 from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, center_side, enrolment_code
 from tests.desa.test_field_counter_renumber import FieldCounterPC, a_desa_form_sent, pcs_end_with_their_test  # noqa: F401  (fixture)
-from tests.desa.test_relay import center, module_centers, enrolled_desa, sync  # noqa: F401  (fixtures)
+from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
 from tests.desa.test_renumber_relayed import _center_moves, _decide, _other_content_under, _relay_numbers
 from tests.support.field_versions import field_version_tree
 from tests.sync.test_center_fleet import page

@@ -16,18 +16,9 @@ from tests.desa.conftest import DARUNGAN, KRATON, pre_register
 from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
 from tests.support.factory import applicant_form, photo_jpeg
 from tests.registration.test_public_slips import shown_text
-from tests.sync.harness import SharedCenters
 
 PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim"),
           ("3508071205900003", "Joko Widodo")]
-
-
-@pytest.fixture(scope="module")
-def module_centers(tmp_path_factory):
-    """The module's running centers, one per database, each test's emptied (harness.SharedCenters)."""
-    centers = SharedCenters(lambda: tmp_path_factory.mktemp("pusat"))
-    yield centers
-    centers.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from app.desa.models import PreRegistration
 from app.frame.audit_event import AuditEvent
 from tests.desa.conftest import pre_register
 from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, operator_client  # noqa: F401  (fixtures)
-from tests.desa.test_relay import center, module_centers, enrolled_desa, linked_kecamatan, sync  # noqa: F401  (fixtures)
+from tests.desa.test_relay import center, enrolled_desa, linked_kecamatan, sync  # noqa: F401  (fixtures)
 from tests.support.factory import applicant_form, photo_jpeg
 
 NIK, NAME = "3508071205900001", "Budi Santoso"  # the name may be on the trail, the NIK never

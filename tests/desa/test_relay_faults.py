@@ -13,7 +13,7 @@ from app.frame.db import database
 from sync.client import engine
 from sync.client.models import OutboxItem, StatusIssue, SyncLink
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan  # noqa: F401  (fixtures)
-from tests.desa.test_relay import center, module_centers, enrolled_desa, linked_kecamatan  # noqa: F401  (fixtures)
+from tests.desa.test_relay import center, enrolled_desa, linked_kecamatan  # noqa: F401  (fixtures)
 from tests.support.factory import applicant_form
 from tests.sync.harness import CenterServer, Process
 from tests.support.factory import numbered_photo_jpeg, person_name

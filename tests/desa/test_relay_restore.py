@@ -11,7 +11,7 @@ from app.frame.db import database
 from sync.center.models import RelayItem
 from tests.desa.conftest import pre_register
 from tests.desa.test_desa_mode import bound_to, operator_client, text
-from tests.desa.test_relay import center, module_centers, enrolled_desa, linked_kecamatan, sync  # noqa: F401
+from tests.desa.test_relay import center, enrolled_desa, linked_kecamatan, sync  # noqa: F401
 from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
 from tests.support.factory import applicant_form
 

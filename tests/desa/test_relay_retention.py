@@ -12,7 +12,7 @@ from app.registration.status import ApplicationStatus as S, transition
 from sync.center.models import RelayItem
 from tests.desa.conftest import pre_register
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
-from tests.desa.test_relay import center, module_centers, enrolled_desa, linked_kecamatan, sync  # noqa: F401
+from tests.desa.test_relay import center, enrolled_desa, linked_kecamatan, sync  # noqa: F401
 from tests.desa.test_relay_restore import restore_from_cadangan_data
 from tests.support.factory import applicant_form, photo_jpeg
 

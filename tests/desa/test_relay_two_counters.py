@@ -16,7 +16,7 @@ from sync.client.models import OutboxItem
 from tests.desa.conftest import DARUNGAN, pre_register
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
 from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, counter_pc, enrol_at_sync_page, signed_in
-from tests.desa.test_relay import center, module_centers, enrolled_desa, sync  # noqa: F401  (fixtures)
+from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
 from tests.support.factory import applicant_form, photo_jpeg
 
 

@@ -25,7 +25,7 @@ from sync import protocol
 from sync.client.models import OutboxItem, SyncLink
 from tests.conftest import CsrfClient
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
-from tests.desa.test_relay import center, module_centers, enrolled_desa, sync  # noqa: F401  (fixtures)
+from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
 from tests.desa.test_relay_two_counters import _accept, _center, two_counters_list_one_desa_form
 from tests.sync.helpers import packet_call, packet_item, record_for
 

@@ -18,7 +18,7 @@ from sync.center.fleet import DISK_LOW_MB, PROBLEMS, fleet_rows
 from sync.center.models import DeviceKey, FleetReport
 from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, center_side, enrolment_code
 from tests.desa.test_field_counter_renumber import FieldCounterPC, pcs_end_with_their_test  # noqa: F401  (fixture)
-from tests.desa.test_relay import center, module_centers  # noqa: F401  (fixture: a running center, SQLite or PostgreSQL)
+from tests.desa.test_relay import center  # noqa: F401  (fixture: a running center, SQLite or PostgreSQL)
 from tests.support.field_versions import field_version_tree
 from tests.sync.test_center_fleet import page, row_of
 

@@ -22,7 +22,7 @@ from app.frame.migrations import migrate
 from app.frame.keystore import KeyStore
 from sync.client.models import SyncLog
 from tests.conftest import CsrfClient, sign_in_as
-from tests.sync.harness import SharedCenters, enrol_kecamatan, fill_kecamatan, kecamatan_app
+from tests.sync.harness import enrol_kecamatan, fill_kecamatan, kecamatan_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = (60, 80)
@@ -180,13 +180,6 @@ def assert_invariants(center_app, pcs, printed=()):
     for number, niks in holders.items():
         if number in at_center:
             assert at_center[number] in niks, (number, "the center holds another applicant")
-
-
-@pytest.fixture(scope="module")
-def module_centers(tmp_path_factory):
-    centers = SharedCenters(lambda: tmp_path_factory.mktemp("pusat"))
-    yield centers
-    centers.stop()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from sync.client import engine, pipeline
 from sync.client.link_down import LinkDown
 from sync.client.transport import CenterClient, Refused
 from tests.sync.conftest import NO_PG, PG_URL
-from tests.sync.harness import SharedCenters, enrol_kecamatan, fill_kecamatan, kecamatan_app
+from tests.sync.harness import enrol_kecamatan, fill_kecamatan, kecamatan_app
 from tests.support.ports import free_port
 from tests.sync.helpers import packet_item
 from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, packet_numbers, small_packets
@@ -26,13 +26,6 @@ from tests.sync.test_client import FlaskSession, client_of, kecamatan  # noqa: F
 from tests.sync.test_transit import RecordingSession
 
 COUNT = 24
-
-
-@pytest.fixture(scope="module")
-def module_centers(tmp_path_factory):
-    centers = SharedCenters(lambda: tmp_path_factory.mktemp("pusat"))
-    yield centers
-    centers.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -33,7 +33,7 @@ from tests.support.field_versions import field_version_tree, filled_office
 from tests.support.fuse_office import PASSWORD, Clerk, Office, Unanswered
 from tests.support.ports import free_port
 from tests.support.waiting import wait_until
-from tests.desa.test_relay import center, module_centers  # noqa: F401  (fixture: a running center on SQLite)
+from tests.desa.test_relay import center  # noqa: F401  (fixture: a running center on SQLite)
 from tests.sync.harness import wait_for
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
 

@@ -5,7 +5,7 @@ of the office days run side by side. The wheel and the field versions' filled of
 Real processes and pip: in the full tier only (soak)."""
 import pytest
 
-from tests.desa.test_relay import center, module_centers  # noqa: F401  (fixture: a running center on SQLite)
+from tests.desa.test_relay import center  # noqa: F401  (fixture: a running center on SQLite)
 from tests.updates.test_field_launchers import LANDED_LAUNCHERS, office_day, small_disk, todays_wheel  # noqa: F401
 
 pytestmark = pytest.mark.soak
