@@ -171,6 +171,15 @@ def _on_postgresql(item) -> bool:
                                                  (params.params.values() if params else ()))
 
 
+@pytest.fixture(scope="module")
+def module_centers(tmp_path_factory):
+    """The module's running centers, one per database, each test's emptied (tests/sync/harness.SharedCenters)."""
+    from tests.sync.harness import SharedCenters
+    centers = SharedCenters(lambda: tmp_path_factory.mktemp("pusat"))
+    yield centers
+    centers.stop()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def cheap_password_hashing():
     """scrypt costs ~0.15 s a hash; the suite creates hundreds of accounts."""

@@ -16,22 +16,23 @@ from tests.desa.conftest import DARUNGAN, KRATON, pre_register
 from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
 from tests.support.factory import applicant_form, photo_jpeg
 from tests.registration.test_public_slips import shown_text
-from tests.sync.harness import CenterServer, prepare_center
 
 PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim"),
           ("3508071205900003", "Joko Widodo")]
 
 
 @pytest.fixture
-def center(tmp_path, request):
-    """A running center on SQLite, or on PostgreSQL for tests parametrized indirectly with "postgresql"."""
-    from tests.sync.helpers import center_database_url
-    url = center_database_url(getattr(request, "param", "sqlite"))
-    app, code = prepare_center(tmp_path / "center", url, strict=True)
-    server = CenterServer(tmp_path / "center", database_url=url).start()
-    server.enrolment_code, server.app = code, app
+def center(module_centers, request):
+    """A running center on SQLite, or on PostgreSQL for tests parametrized indirectly with "postgresql":
+    the module's, emptied, with one kecamatan (35.08.07), the operator and a new enrolment code."""
+    kind = getattr(request, "param", "sqlite")
+    if kind == "postgresql":
+        from tests.sync.conftest import NO_PG, PG_URL
+        if not PG_URL:
+            pytest.skip(NO_PG)
+    server = module_centers.take(kind)
     yield server
-    server.stop()
+    module_centers.give_back(server)
 
 
 @pytest.fixture

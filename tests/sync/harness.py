@@ -97,6 +97,7 @@ class CenterServer(ServedProgram):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
+        self.log_checked = 0  # how far check_log() read its log (a shared center's is read test by test)
 
     def start(self):
         args = ["center", "--data", str(self.data_dir), "--port", str(self.port)]
@@ -111,11 +112,24 @@ class CenterServer(ServedProgram):
     def stop(self):
         """Stopped, and none of its writes or declared acts left without its trail (a real server only logs them)."""
         super().stop()
+        self.check_log()
+
+    def check_log(self):
+        """None of the writes or declared acts it served since the last check left without its trail."""
         from sync.center.trail import ALARM
         log = self.data_dir / "server.log"
-        alarms = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-                  if ALARM in line or "tindakan tanpa catatan audit" in line] if log.exists() else []
+        if not log.exists():
+            return
+        with open(log, "rb") as file:
+            file.seek(self.log_checked)
+            printed = file.read()
+        self.log_checked += len(printed)
+        alarms = [line for line in printed.decode("utf-8", "replace").splitlines()
+                  if ALARM in line or "tindakan tanpa catatan audit" in line]
         assert not alarms, "\n".join(alarms[:5])
+
+    def running(self) -> bool:
+        return bool(self.process and self.process.proc.poll() is None)
 
 
 class OfficeServer(ServedProgram):
@@ -146,14 +160,19 @@ def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_co
                    kecamatan_name="Yosowilangun", strict: bool = False):
     """Create the center database with one kecamatan and an operator; returns the app (`strict`: a test's,
     an act without its line refused) and the enrolment code."""
-    from sync.center import keys
-    from sync.center.accounts import create_operator
     from sync.center.app import create_center_app
-    from sync.center.models import Kecamatan
     data_dir.mkdir(parents=True, exist_ok=True)
     # Without a URL, the center's own place (LOKET_CENTER_DATABASE_URL, as its server and `run.py release` read it)
     app = create_center_app({"DATA_DIR": data_dir, "TESTING": strict,
                              **({"DATABASE_URL": database_url} if database_url else {})})
+    return app, first_rows(app, kecamatan_code, kecamatan_name)
+
+
+def first_rows(app, kecamatan_code=KECAMATAN_CODE, kecamatan_name="Yosowilangun") -> str:
+    """The kecamatan and the operator of prepare_center in the center's database; the enrolment code."""
+    from sync.center import keys
+    from sync.center.accounts import create_operator
+    from sync.center.models import Kecamatan
     db = app.extensions["center_database"]
     with db.connection_context():
         kecamatan = (Kecamatan.get_or_none(Kecamatan.code == kecamatan_code)
@@ -161,7 +180,91 @@ def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_co
         code = keys.new_enrolment_code(kecamatan)
         create_operator("operator", "Operator Uji", "operator", password="operator-rahasia-1",
                         must_change_password=False)
-    return app, code
+    return code
+
+
+def schema_mark(app):
+    """Which database `app`'s center holds: on PostgreSQL the database's own oid, another after a test made
+    it anew (tests/support/center_postgres: a copy of the template, whose tables keep the template's oids)
+    under a running center, or None when that drop cut the app's connection."""
+    from sync.center.db import is_postgres
+    db = app.extensions["center_database"]
+    if not is_postgres(db):
+        return "sqlite"  # its own file in the center's folder
+    try:
+        with db.connection_context():
+            return db.execute_sql("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()[0]
+    except Exception:  # noqa: BLE001 - a connection the drop cut (psycopg's OperationalError, through peewee)
+        return None
+
+
+def emptied(app) -> None:
+    """The center database of `app` as a new one is once migrated: every row of every table gone, the
+    schema's level kept, ids from 1 again; the trail-gap notes in its folder gone too."""
+    from sync.center import sealed, trail
+    from sync.center.db import center_database, is_postgres
+    from app.frame.audit import GAPS_FILE
+    db = app.extensions["center_database"]
+    # The models' proxy and the sealing of personal data are the process's: pointed at this center again,
+    # as create_center_app does (another test's center may have taken them).
+    center_database.initialize(db)
+    sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]), seal_personal=is_postgres(db))
+    with db.connection_context():
+        tables = [name for name in db.get_tables() if name != "schema_migration"]
+        with trail.no_ones_act("a test's center emptied for the next test"), db.atomic():
+            if is_postgres(db):
+                db.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(f'"{name}"' for name in tables))
+            else:
+                db.execute_sql("PRAGMA defer_foreign_keys = ON")  # rows of each other: checked at the commit
+                for name in tables:
+                    db.execute_sql(f'DELETE FROM "{name}"')
+    (Path(app.config["DATA_DIR"]) / GAPS_FILE).unlink(missing_ok=True)
+
+
+class SharedCenters:
+    """The running centers of a test module, one per database ("sqlite", "postgresql"), handed to each test
+    emptied (emptied(): no test sees another's rows) with prepare_center's kecamatan, operator and a new
+    enrolment code: the migrations and the process start paid once per module. give_back() reads the log
+    the center wrote during the test (CenterServer.check_log: an alarm fails that test); a center the test
+    stopped or killed, or whose PostgreSQL database another test reset, is dropped and the next test gets a
+    new one."""
+
+    def __init__(self, folders):
+        self.folders, self.servers = folders, {}  # folders(): a new folder for a center (tmp_path_factory)
+
+    def take(self, kind: str = "sqlite") -> CenterServer:
+        server = self.servers.get(kind)
+        if server and schema_mark(server.app) != server.schema_mark:
+            self.drop(kind)
+        elif server:
+            emptied(server.app)
+            server.enrolment_code = first_rows(server.app)
+            return server
+        from tests.sync.helpers import center_database_url
+        url = center_database_url(kind)
+        folder = self.folders() / "center"
+        app, code = prepare_center(folder, url, strict=True)
+        server = CenterServer(folder, database_url=url).start()
+        server.enrolment_code, server.app, server.schema_mark = code, app, schema_mark(app)
+        self.servers[kind] = server
+        return server
+
+    def give_back(self, server: CenterServer) -> None:
+        if server.running():
+            server.check_log()
+        else:
+            self.drop(next(kind for kind, held in self.servers.items() if held is server))
+
+    def drop(self, kind: str) -> None:
+        server = self.servers.pop(kind)
+        try:
+            server.stop()
+        finally:
+            server.app.extensions["center_database"].close_all()
+
+    def stop(self) -> None:
+        for kind in list(self.servers):
+            self.drop(kind)
 
 
 def kecamatan_app(data_dir: Path, public_status: bool = False, strict: bool = False):

@@ -22,7 +22,7 @@ from app.frame.migrations import migrate
 from app.frame.keystore import KeyStore
 from sync.client.models import SyncLog
 from tests.conftest import CsrfClient, sign_in_as
-from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
+from tests.sync.harness import enrol_kecamatan, fill_kecamatan, kecamatan_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = (60, 80)
@@ -183,12 +183,11 @@ def assert_invariants(center_app, pcs, printed=()):
 
 
 @pytest.fixture
-def center(tmp_path):
-    center_dir = tmp_path / "pusat"
-    center_app, code = prepare_center(center_dir)
-    server = CenterServer(center_dir).start()
-    yield center_dir, center_app, code, server
-    server.stop()
+def center(module_centers):
+    """The module's running center, emptied for this test (harness.SharedCenters)."""
+    server = module_centers.take()
+    yield server.data_dir, server.app, server.enrolment_code, server
+    module_centers.give_back(server)
 
 
 # --- finding 5: two properly enrolled PCs ------------------------------------------------------

@@ -17,9 +17,10 @@ from sync import protocol
 from sync.client import engine, pipeline
 from sync.client.link_down import LinkDown
 from sync.client.transport import CenterClient, Refused
-from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
+from tests.sync.conftest import NO_PG, PG_URL
+from tests.sync.harness import enrol_kecamatan, fill_kecamatan, kecamatan_app
 from tests.support.ports import free_port
-from tests.sync.helpers import center_database_url, packet_item
+from tests.sync.helpers import packet_item
 from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, packet_numbers, small_packets
 from tests.sync.test_client import FlaskSession, client_of, kecamatan  # noqa: F401  (fixture)
 from tests.sync.test_transit import RecordingSession
@@ -28,13 +29,14 @@ COUNT = 24
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def served_center(request, tmp_path):
-    """(center app for checks, enrolment code, running center server) on either database."""
-    database_url = center_database_url(request.param)
-    center_app, code = prepare_center(tmp_path / "center", database_url)
-    server = CenterServer(tmp_path / "center", database_url=database_url).start()
-    yield center_app, code, server
-    server.stop()
+def served_center(request, module_centers):
+    """(center app for checks, enrolment code, running center server) on either database: the module's,
+    emptied for this test (harness.SharedCenters)."""
+    if request.param == "postgresql" and not PG_URL:
+        pytest.skip(NO_PG)
+    server = module_centers.take(request.param)
+    yield server.app, server.enrolment_code, server
+    module_centers.give_back(server)
 
 
 def is_packet(path: str) -> bool:
