@@ -310,14 +310,17 @@ def kin_programs_enrol(office: "FieldOffice", center, programs: dict[str, Instal
     """The rest of a kin's day that is not launcher code: its `run.py sync enrol` with today's center, a one-time
     code each, on a new office folder of its own (a PC more of the kecamatan: run after the day's last look at the
     center's one PC)."""
-    from tests.desa.test_f107_kecamatan_key import enrolment_code
+    from sync.center.models import DeviceKey
+    from tests.desa.test_f107_kecamatan_key import center_side, enrolment_code
     from tests.sync.harness import KECAMATAN_CODE
     for kin, program in programs.items():
         code = enrolment_code(center, KECAMATAN_CODE, "Yosowilangun")
         enrolled = program.run("sync", "enrol", "--center", center.url, "--code", code, "--kecamatan", KECAMATAN_CODE,
                                "--data", str(office.tmp / f"data-{kin}"))
         said = enrolled.stdout + enrolled.stderr
-        assert enrolled.returncode == 0 and f"Terdaftar di {center.url}" in said, (kin, said[-2000:])
+        key = re.search(rf"Terdaftar di {re.escape(center.url)} sebagai (\S+)\.$", enrolled.stdout, re.M)
+        assert enrolled.returncode == 0 and key, (kin, said[-2000:])
+        assert center_side(center, lambda: DeviceKey.select().where(DeviceKey.key_id == key.group(1)).count()) == 1, kin
 
 
 def started_twice_it_changes_nothing(office: "FieldOffice", version: str) -> None:
