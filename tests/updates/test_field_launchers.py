@@ -601,14 +601,20 @@ def office_day(field, tmp_path, todays_wheel, small_disk, center):  # noqa: F811
         the_running_version_reports(office, center, version)
         named = a_pass_from_the_command_line(office, center)
         office.saves(2, "complaints saved after the pass from the command line")
+        phase = time.monotonic()
         kins = kin_programs_pass(office, center, version)
+        if kins:
+            print(f"{len(kins)} kin programs' passes in the {field} day: {time.monotonic() - phase:.0f} s")  # -rP
         started_twice_it_changes_nothing(office, version)
         runs = version
         if refused_and_retried_under(field):
             phase = time.monotonic()
             runs = refused_then_retried(office, center, version)
             print(f"refused and retried under the {field} launcher: {time.monotonic() - phase:.0f} s")  # -rP
+        phase = time.monotonic()
         kin_programs_enrol(office, center, kins)
+        if kins:
+            print(f"{len(kins)} kin programs' enrolments in the {field} day: {time.monotonic() - phase:.0f} s")  # -rP
     finally:
         office.close()
     kept, selection = read_state(office.data), read_selection(office.data)
