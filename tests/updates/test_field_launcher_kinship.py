@@ -1,14 +1,15 @@
-"""The office day's refused release and its Coba lagi (tests/updates/test_field_launchers.py, refused_then_retried)
-run, with LOKET_EVERY_LAUNCHER=1, under every field launcher but those TAKES_BACK_AS names (four walks of the demo
-office each, issue 93's time): here, that such a launcher is, function for function, the one it is taken for, in every
-module a launcher runs when it switches, walks, takes back and starts a version. A field launcher added to the map
-whose code differs fails here, naming the functions."""
+"""Issue 94's office day (tests/updates/test_field_launchers.py, office_day) runs under every field launcher but
+those TAKES_BACK_AS names (100-140 s a day, issue 93): here, that such a launcher is, function for function, the one
+it is taken for, in every module a launcher runs when it switches, walks, takes back and starts a version (a second
+start, a stop and start, the refused release and its Coba lagi). A field launcher added to the map whose code differs
+fails here, naming the functions. What its day runs that is not launcher code, its installed program's `run.py sync`
+pass and `sync enrol`, runs in the day of the launcher it is taken for (kin_programs_pass, kin_programs_enrol)."""
 import ast
 import functools
 import subprocess
 
-from tests.support.field_versions import ROOT, field_commit
-from tests.updates.test_field_launchers import TAKES_BACK_AS
+from tests.support.field_versions import FIELD_VERSIONS, ROOT, field_commit
+from tests.updates.test_field_launchers import LANDED_LAUNCHERS, OLDER_LAUNCHERS, TAKES_BACK_AS
 
 # What the launcher runs from its own tree for a switch, a walk, a going back and a start (run.py serve).
 LAUNCHER_MODULES = ("run.py", "app/updates/launcher.py", "app/updates/state.py", "app/updates/walk.py",
@@ -66,3 +67,9 @@ def test_a_launcher_spared_the_refused_release_runs_the_code_of_the_one_it_is_ta
 def test_the_comparison_sees_launchers_that_differ():
     """0.3.2's serve ends the first-start mark before 0.3.3's installs the version's lock: it runs its own day."""
     assert "serve" in differing("landed-0.3.2", "last-landed")["app/updates/launcher.py"]
+
+
+def test_every_field_launcher_has_an_office_day_or_the_day_of_its_kin():
+    days = OLDER_LAUNCHERS + LANDED_LAUNCHERS
+    assert sorted(days + tuple(TAKES_BACK_AS)) == sorted(FIELD_VERSIONS)
+    assert set(TAKES_BACK_AS.values()) <= set(days)

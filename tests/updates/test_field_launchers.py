@@ -144,6 +144,24 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
+class InstalledProgram:
+    """Field version `field`'s tree as an office's install folder (`folder`, made here), its own distribution beside
+    its code, and `python run.py ...` of it from a folder elsewhere, as Task Scheduler or its admin runs it."""
+
+    def __init__(self, field: str, folder: Path, env: dict, elsewhere: Path):
+        self.field, self.env, self.elsewhere = field, env, elsewhere
+        self.tree = field_version_tree(field, folder)
+        self.installed = installed_as_in_the_field(self.tree)
+
+    def run(self, *args) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(self.tree / "run.py"), *args], cwd=self.elsewhere, env=self.env,
+                              capture_output=True, text=True, timeout=300)
+
+    def fill(self, data: Path) -> None:
+        filled = self.run("demo", "--data", str(data), "--password", PASSWORD)
+        assert filled.returncode == 0, filled.stderr[-2000:]
+
+
 class FieldOffice:
     """An office whose install folder is field version `field`'s tree: its program filled the office and
     serves it, a clerk records complaints over HTTP the whole time, and its admin's "Pasang" ends as that
@@ -151,11 +169,11 @@ class FieldOffice:
 
     def __init__(self, field: str, tmp_path: Path, data: Path | None = None):
         self.field, self.tmp = field, tmp_path
-        self.tree = field_version_tree(field, tmp_path / "loket")  # the office's install folder
-        self.installed = installed_as_in_the_field(self.tree)
         self.env, self.elsewhere, self.data = outside_env(), tmp_path / "di-tempat-lain", data or tmp_path / "data"
         self.elsewhere.mkdir()
-        filled_office(field, self.data, self.fill)  # that version's demo, made once a day and copied
+        self.program = InstalledProgram(field, tmp_path / "loket", self.env, self.elsewhere)  # its install folder
+        self.tree, self.installed, self.run = self.program.tree, self.program.installed, self.program.run
+        filled_office(field, self.data, self.program.fill)  # that version's demo, made once a day and copied
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.serve = ["serve", "--data", str(self.data), "--port", str(port)]
@@ -175,14 +193,6 @@ class FieldOffice:
         wait_for(self.url + "/masuk", timeout=120)
         self.working.start()
         self.saves(3, "complaints saved on the field version")
-
-    def fill(self, data: Path) -> None:
-        filled = self.run("demo", "--data", str(data), "--password", PASSWORD)
-        assert filled.returncode == 0, filled.stderr[-2000:]
-
-    def run(self, *args) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(self.tree / "run.py"), *args], cwd=self.elsewhere, env=self.env,
-                              capture_output=True, text=True, timeout=300)
 
     def saves(self, more: int, what: str, seconds: float = 120) -> None:
         saved = len(self.office.acks)
@@ -251,23 +261,66 @@ def the_running_version_reports(office: "FieldOffice", center, version: str) -> 
     wait_until(reported, seconds=180, every=1, what=f"{version}'s own report at the center")
 
 
-def a_pass_from_the_command_line(office: "FieldOffice", center) -> tuple | None:
-    """Task Scheduler's `run.py sync` (README) runs the office's installed program, the field version's code, on
-    the folder today's version serves: it passes (or, the first updatable one, refuses the newer database in one
-    true sentence and changes nothing), and the office serves on. The version the center names for this PC right
-    after it, on Kesehatan Komputer and in its count of PCs behind the newest release; None when it refused."""
+def a_pass_from_the_command_line(office: "FieldOffice", center, program: InstalledProgram | None = None) -> tuple | None:
+    """Task Scheduler's `run.py sync` (README) runs the office's installed program (or `program`, a kin's:
+    kin_programs_pass), the field version's code, on the folder today's version serves: it passes (or, the first
+    updatable one, refuses the newer database in one true sentence and changes nothing), and the office serves on.
+    The version the center names for this PC right after it, on Kesehatan Komputer and in its count of PCs behind
+    the newest release; None when it refused."""
     from sync.center import updates
     from sync.center.fleet import fleet_rows
     from tests.desa.test_f107_kecamatan_key import center_side
-    passed = office.run("sync", "--data", str(office.data))
+    program = program or office.program
+    passed = program.run("sync", "--data", str(office.data))
     said = passed.stdout + passed.stderr
-    if office.field == "first-updatable":
+    if program.field == "first-updatable":
         assert passed.returncode == 2 and "dibuat oleh versi aplikasi yang lebih baru" in said, said[-3000:]
         assert "data tidak diubah" in said, said[-3000:]
         return None
     assert passed.returncode == 0 and "gagal 0" in said, said[-3000:]
     [row] = center_side(center, fleet_rows)
     return row.version, center_side(center, lambda: updates.running_versions([row.key])[row.key.id])
+
+
+def kin_launchers_of(field: str) -> list[str]:
+    """The field launchers TAKES_BACK_AS takes for `field`'s: no office day of their own (issue 93)."""
+    return sorted(kin for kin, like in TAKES_BACK_AS.items() if like == field)
+
+
+def kin_programs_pass(office: "FieldOffice", center, version: str) -> dict[str, InstalledProgram]:
+    """What an office day under a kin launcher (TAKES_BACK_AS) runs that is not launcher code, its installed
+    program's own Task Scheduler pass, run in the day of the launcher it is taken for (same center, the folder
+    today's version serves, on the disk smaller than a release): each kin's tree, installed as in the field, passes
+    as a_pass_from_the_command_line asserts; the center saw it sign (its request names the kin's own version) and
+    still names the version that runs; the clerk saves on. Returns the kins' programs, for kin_programs_enrol."""
+    from sync.center.fleet import fleet_rows
+    from tests.desa.test_f107_kecamatan_key import center_side
+    programs = {}
+    for kin in kin_launchers_of(office.field):
+        program = programs[kin] = InstalledProgram(kin, office.tmp / f"loket-{kin}", office.env, office.elsewhere)
+        named = a_pass_from_the_command_line(office, center, program)
+        assert named == (version, version), (kin, named)
+        [row] = center_side(center, fleet_rows)
+        assert row.key.app_version == program.installed, (kin, row.key.app_version)  # the kin's pass signed
+        office.saves(2, f"complaints saved after {kin}'s pass from the command line")
+    return programs
+
+
+def kin_programs_enrol(office: "FieldOffice", center, programs: dict[str, InstalledProgram]) -> None:
+    """The rest of a kin's day that is not launcher code: its `run.py sync enrol` with today's center, a one-time
+    code each, on a new office folder of its own (a PC more of the kecamatan: run after the day's last look at the
+    center's one PC)."""
+    from sync.center.models import DeviceKey
+    from tests.desa.test_f107_kecamatan_key import center_side, enrolment_code
+    from tests.sync.harness import KECAMATAN_CODE
+    for kin, program in programs.items():
+        code = enrolment_code(center, KECAMATAN_CODE, "Yosowilangun")
+        enrolled = program.run("sync", "enrol", "--center", center.url, "--code", code, "--kecamatan", KECAMATAN_CODE,
+                               "--data", str(office.tmp / f"data-{kin}"))
+        said = enrolled.stdout + enrolled.stderr
+        key = re.search(rf"Terdaftar di {re.escape(center.url)} sebagai (\S+)\.$", enrolled.stdout, re.M)
+        assert enrolled.returncode == 0 and key, (kin, said[-2000:])
+        assert center_side(center, lambda: DeviceKey.select().where(DeviceKey.key_id == key.group(1)).count()) == 1, kin
 
 
 def started_twice_it_changes_nothing(office: "FieldOffice", version: str) -> None:
@@ -485,8 +538,10 @@ def refused_then_retried(office: "FieldOffice", center, version: str) -> str:
 # The office days are most of this file's twenty minutes: the landed 0.3.x launchers' half runs from a file of its
 # own (test_field_launchers_landed.py), so that the full tier's two workers, a file each, share them.
 # The two halves (a file and an xdist worker each), balanced by time: two launchers of newest_of_each_kind each.
+# TAKES_BACK_AS's launchers have no day (issue 93: 100-140 s each): the kinship test proves their launcher code,
+# and their installed program's pass and enrolment run in the day of the launcher they are taken for.
 OLDER_LAUNCHERS = ("first-updatable", "previous-but-one", "previous", "landed-0.3.1")
-LANDED_LAUNCHERS = ("before-renumber-step", "landed-0.3.2", "landed-0.3.3", "landed-0.3.4", "landed-0.3.5", "last-landed")
+LANDED_LAUNCHERS = ("before-renumber-step", "landed-0.3.2", "last-landed")
 
 
 @pytest.mark.parametrize("field", OLDER_LAUNCHERS)
@@ -505,6 +560,14 @@ def office_day(field, tmp_path, todays_wheel, small_disk, center):  # noqa: F811
     and the release after it, which runs (refused_then_retried; under refused_and_retried_under's launchers).
     Every acknowledged complaint is in the database once, the clerk signed in once, and the center names the
     version that runs, its own report sent before by its clerk's Sinkronkan sekarang.
+
+    What runs where: the installed tree's `run.py demo` (the filled office), its server before the update, `sync
+    enrol` and the pass from the command line are its program's code; its `run.py serve` after the switch, the
+    second starts and the stop and start are its launcher's (LAUNCHER_MODULES); today's version migrates, walks,
+    serves the clerks and sends its own pass and report. TAKES_BACK_AS's launchers (landed 0.3.3 to 0.3.5) have no
+    day: their launcher code is the last landed one's (tests/updates/test_field_launcher_kinship.py), and their
+    programs' pass and enrolment run in its day (kin_programs_pass, kin_programs_enrol); their demo and server before
+    the update are each version serving itself, met when it landed.
 
     Proven per launcher elsewhere, not repeated here: a release refused before its switch is today's code's pass
     and walk on a copy, the launcher not involved (tests/updates/test_retry_release.py, real center and office);
@@ -538,12 +601,20 @@ def office_day(field, tmp_path, todays_wheel, small_disk, center):  # noqa: F811
         the_running_version_reports(office, center, version)
         named = a_pass_from_the_command_line(office, center)
         office.saves(2, "complaints saved after the pass from the command line")
+        phase = time.monotonic()
+        kins = kin_programs_pass(office, center, version)
+        if kins:
+            print(f"{len(kins)} kin programs' passes in the {field} day: {time.monotonic() - phase:.0f} s")  # -rP
         started_twice_it_changes_nothing(office, version)
         runs = version
         if refused_and_retried_under(field):
             phase = time.monotonic()
             runs = refused_then_retried(office, center, version)
             print(f"refused and retried under the {field} launcher: {time.monotonic() - phase:.0f} s")  # -rP
+        phase = time.monotonic()
+        kin_programs_enrol(office, center, kins)
+        if kins:
+            print(f"{len(kins)} kin programs' enrolments in the {field} day: {time.monotonic() - phase:.0f} s")  # -rP
     finally:
         office.close()
     kept, selection = read_state(office.data), read_selection(office.data)

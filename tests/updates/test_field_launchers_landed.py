@@ -1,6 +1,8 @@
 """Issue 94's office day (tests/updates/test_field_launchers.py, `office_day`) under the second half of the field
-launchers (LANDED_LAUNCHERS: 6ce2a857's and the landed 0.3.2 to 0.3.5), in a file of its own: the full tier hands a file to a worker (--dist loadfile), so the two halves
-of the office days run side by side. The wheel and the field versions' filled offices are built once a run.
+launchers (LANDED_LAUNCHERS: 6ce2a857's, the landed 0.3.2 and the last landed; in the last one's day the installed
+programs of the landed 0.3.3 to 0.3.5, whose launchers are its, pass and enrol: TAKES_BACK_AS), in a file of its own:
+the full tier hands a file to a worker (--dist loadfile), so the two halves of the office days run side by side. The
+wheel and the field versions' filled offices are built once a run.
 
 Real processes and pip: in the full tier only (soak)."""
 import pytest
