@@ -33,7 +33,7 @@ import threading
 from pathlib import Path
 
 from app.updates import launcher, lifecycle
-from app.updates.state import failure_version, note_health, read_selection, read_state, write_selection, write_state
+from app.updates.state import note_health, read_selection, read_state, write_selection, write_state
 
 log = logging.getLogger(__name__)
 WALK_FAILED = 4  # the exit the 2026-11-27 launcher reads as "a page failed" (it reads health's "failed")
@@ -104,10 +104,12 @@ def restore_refused(data_dir: Path) -> None:
     selection = read_selection(data_dir)
     if selection and selection["version"] == kept.get("version") and selection.get("state") != "baik":
         return  # still on trial: that launcher's verdict is to come
-    said = read_state(data_dir)
-    if (failure_version(said, "rolled_back") == kept.get("version") and REFUSED_RESTORE in said["rolled_back"]
-            and kept.get("backup") and selection == kept.get("previous")):
-        why = re.search(r"gagal berjalan \((.+?)\)\. Komputer ini", said["rolled_back"])
+    said = read_state(data_dir).get("rolled_back")
+    # That launcher's own words (its message carries no "rolled_back_version": one left by an earlier going back may
+    # name another version), about the kept version, and the selection it went back to.
+    if (isinstance(said, str) and said.startswith(f"Versi {kept.get('version')} gagal berjalan (")
+            and REFUSED_RESTORE in said and kept.get("backup") and selection == kept.get("previous")):
+        why = re.search(r"gagal berjalan \((.+?)\)\. Komputer ini", said)
         print(f"Versi {kept['version']} dikembalikan; datanya dipulihkan ke saat berganti versi...", flush=True)
         launcher.take_back(data_dir, kept, why.group(1) if why else "berhenti sebelum melayani")
     write_state(data_dir, **{TRIAL_KEPT: None})

@@ -145,8 +145,8 @@ def test_a_going_back_the_first_updatable_launcher_could_not_restore_is_ended_by
     level = live.execute("PRAGMA user_version").fetchone()[0]
     live.execute(f"CREATE TABLE rusak_uji (id INTEGER); PRAGMA user_version = {level + 1}")
     live.close()
-    write_selection(folder, before)  # that launcher's going back, its restore refused
-    write_state(folder, failed_versions=["0.3.0"], rolled_back=(
+    write_selection(folder, before)  # that launcher's going back, its restore refused (its words name no version:
+    write_state(folder, failed_versions=["0.3.0"], rolled_back_version="0.2.8", rolled_back=(  # 0.2.8's went before)
         "Versi 0.3.0 gagal berjalan (berhenti dengan kode 9 sebelum melayani). Komputer ini kembali sendiri ke versi "
         "0.2.9; data TIDAK dipulihkan otomatis (Cadangan ini dari versi aplikasi yang lebih baru daripada yang "
         f"terpasang di komputer ini.); pulihkan cadangan {again['backup']} dari halaman Cadangan Data. Laporkan ke "
