@@ -16,7 +16,7 @@ import pytest
 from app.updates.state import read_selection, read_state
 from tests.desa.test_relay import center  # noqa: F401  (fixture: a running center on SQLite)
 from tests.support.waiting import wait_until
-from tests.updates.test_field_launchers import MOST_WE_WAIT, FieldOffice, OfficeAdmin, applied_from_the_regency
+from tests.updates.test_field_launchers import MOST_WE_WAIT, FieldOffice, applied_from_the_regency
 from tests.updates.test_install import BAD, GOOD, build_wheel, table_exists
 
 pytestmark = pytest.mark.soak
@@ -49,7 +49,7 @@ def test_a_release_that_stops_after_migrating_goes_back_to_the_release_before_wi
                     and admin.running(GOOD))
         wait_until(back_on_good, seconds=MOST_WE_WAIT, every=0.5, what=f"{BAD} taken back, {GOOD} serving again")
         office.saves(2, f"complaints saved on {GOOD} after {BAD} went back", seconds=180)
-        page = OfficeAdmin(office.url).page()  # signed in again: the restore may end sessions made since the switch
+        page = admin.page()  # still signed in: the backup restored was made after the admin signed in
         said = " ".join(re.findall(r'class="flash flash-error"[^>]*>(.*?)</p>', page, re.S))
         assert f"Versi {BAD} gagal berjalan" in said and f"kembali sendiri ke versi {GOOD}" in said, said
         assert "data dikembalikan ke saat berganti versi" in said and "tetap ada" in said, said
