@@ -43,7 +43,6 @@ BACKUP_MARK = "backup_by"  # the first updatable's selection, once this version 
 WAITING = "Aplikasi sedang berganti versi; tunggu sebentar, lalu muat ulang halaman ini."
 OPEN_WHILE_WAITING = ("/masuk",)  # what the first updatable launcher asks before it writes "baik"
 TRIAL_KEPT = "first_updatable_trial"  # status.json: the selection of a version about to migrate under that launcher
-REFUSED_RESTORE = "data TIDAK dipulihkan otomatis"  # that launcher's take_back when its restore refused the backup
 
 
 def trial(data_dir: Path) -> dict | None:
@@ -105,13 +104,13 @@ def restore_refused(data_dir: Path) -> None:
     if selection and selection["version"] == kept.get("version") and selection.get("state") != "baik":
         return  # still on trial: that launcher's verdict is to come
     said = read_state(data_dir).get("rolled_back")
-    # That launcher's own words (its message carries no "rolled_back_version": one left by an earlier going back may
-    # name another version), about the kept version, and the selection it went back to.
-    if (isinstance(said, str) and said.startswith(f"Versi {kept.get('version')} gagal berjalan (")
-            and REFUSED_RESTORE in said and kept.get("backup") and selection == kept.get("previous")):
-        why = re.search(r"gagal berjalan \((.+?)\)\. Komputer ini", said)
-        print(f"Versi {kept['version']} dikembalikan; datanya dipulihkan ke saat berganti versi...", flush=True)
-        launcher.take_back(data_dir, kept, why.group(1) if why else "berhenti sebelum melayani")
+    # That launcher's own words when its restore refused the backup (they carry no "rolled_back_version": one left by
+    # an earlier going back may name another version), about the kept version, and the selection it went back to.
+    why = re.match(r"\w+ (\S+) gagal berjalan \((.+?)\)\. ", said) if isinstance(said, str) else None
+    if (why and why.group(1) == kept.get("version") and "data TIDAK dipulihkan otomatis" in said
+            and kept.get("backup") and selection == kept.get("previous")):
+        log.info("version %s: its launcher's restore refused the switch-time backup; restored here", why.group(1))
+        launcher.take_back(data_dir, kept, why.group(2))
     write_state(data_dir, **{TRIAL_KEPT: None})
 
 
