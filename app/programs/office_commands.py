@@ -127,6 +127,7 @@ def serve_here(options) -> int:
     from app.updates import older_launchers
 
     data_dir = load_config(data_config(options))["DATA_DIR"]
+    older_launchers.restore_refused(data_dir)  # before the database opens: a going back its launcher could not end
     on_trial = older_launchers.trial(data_dir)  # started by an older launcher: its contract first
     if on_trial:
         code = older_launchers.before_serving(data_dir, on_trial, options.mode)

@@ -20,15 +20,20 @@ in the selection when it starts `run.py serve` of the version it switches to (li
   breaks only on the live data was kept (issue 94, finding 4). So after the backup the version walks
   itself too (FIRST_UPDATABLE_WALK_SECONDS, within that launcher's 5 minutes) and a failed walk stops it
   before it listens: the version goes back itself (the live data untouched) and starts again, as that
-  launcher's restore refuses a backup of a newer database (every release after the first)."""
+  launcher's restore refuses a backup of a newer database (every release after the first). A version that
+  stops after it migrated the live data (before "baik": it took nothing) is taken back by that launcher
+  with that restore, refused: the live data keeps its migrations, on which the version before would not
+  start. So the version keeps its trial (TRIAL_KEPT) before it migrates, and the version that runs next
+  restores what that launcher refused, with today's going back (restore_refused)."""
 import logging
 import os
+import re
 import sys
 import threading
 from pathlib import Path
 
 from app.updates import launcher, lifecycle
-from app.updates.state import note_health, read_selection, read_state, write_selection
+from app.updates.state import note_health, read_selection, read_state, write_selection, write_state
 
 log = logging.getLogger(__name__)
 WALK_FAILED = 4  # the exit the 2026-11-27 launcher reads as "a page failed" (it reads health's "failed")
@@ -37,6 +42,7 @@ FIRST_UPDATABLE_WALK_SECONDS = 180  # within the first updatable's 5 minutes fro
 BACKUP_MARK = "backup_by"  # the first updatable's selection, once this version made the switch-time backup
 WAITING = "Aplikasi sedang berganti versi; tunggu sebentar, lalu muat ulang halaman ini."
 OPEN_WHILE_WAITING = ("/masuk",)  # what the first updatable launcher asks before it writes "baik"
+TRIAL_KEPT = "first_updatable_trial"  # status.json: the selection of a version about to migrate under that launcher
 
 
 def trial(data_dir: Path) -> dict | None:
@@ -62,6 +68,8 @@ def before_serving(data_dir: Path, selection: dict, mode: str) -> int | None:
     if launcher_writes_verdict(selection):
         if selection.get(BACKUP_MARK):  # the launcher writes "baik" once this version listens
             code = _walk_and_verdict(data_dir, selection, FIRST_UPDATABLE_WALK_SECONDS, write_verdict=False)
+            if code is None:  # it migrates the live data next: kept for the version that runs after a going back
+                write_state(data_dir, **{TRIAL_KEPT: selection})
             if code != WALK_FAILED:
                 return code
             # That launcher would restore the switch-time backup with its own code, the oldest, which refuses a
@@ -78,6 +86,32 @@ def before_serving(data_dir: Path, selection: dict, mode: str) -> int | None:
         print("Cadangan saat berganti versi dibuat; versi baru dimulai lagi.", flush=True)
         return launcher.RESTART  # that launcher reads the selection again only at a new start
     return _walk_and_verdict(data_dir, selection, OWN_WALK_SECONDS)
+
+
+def restore_refused(data_dir: Path) -> None:
+    """In a launched child, before it opens the database: the first updatable launcher took back the version
+    kept in TRIAL_KEPT (it stopped before that launcher's "baik", so it took no request) and its restore
+    refused that version's switch-time backup (issue 94): the live data holds the failed version's migrations
+    (this version would refuse to start on them, "dibuat oleh versi aplikasi yang lebih baru") and the page
+    advised a restore by hand. This version, the one selected again, restores it with today's going back
+    (the restore of the program that runs next), and the page says so in its words."""
+    if not launcher.launched():
+        return
+    kept = read_state(data_dir).get(TRIAL_KEPT)
+    if not isinstance(kept, dict):
+        return
+    selection = read_selection(data_dir)
+    if selection and selection["version"] == kept.get("version") and selection.get("state") != "baik":
+        return  # still on trial: that launcher's verdict is to come
+    said = read_state(data_dir).get("rolled_back")
+    # That launcher's own words when its restore refused the backup (they carry no "rolled_back_version": one left by
+    # an earlier going back may name another version), about the kept version, and the selection it went back to.
+    why = re.match(r"\w+ (\S+) gagal berjalan \((.+?)\)\. ", said) if isinstance(said, str) else None
+    if (why and why.group(1) == kept.get("version") and "data TIDAK dipulihkan otomatis" in said
+            and kept.get("backup") and selection == kept.get("previous")):
+        log.info("version %s: its launcher's restore refused the switch-time backup; restored here", why.group(1))
+        launcher.take_back(data_dir, kept, why.group(2))
+    write_state(data_dir, **{TRIAL_KEPT: None})
 
 
 def _walk_and_verdict(data_dir: Path, selection: dict, seconds: int, write_verdict: bool = True) -> int | None:

@@ -455,6 +455,30 @@ def the_regency(center, tmp: Path) -> Path:
     return keys
 
 
+def applied_from_the_regency(office: "FieldOffice", center, version: str, notes: str,
+                             wheels: Path) -> tuple[OfficeAdmin, Clerk, Path]:
+    """The office trusts the regency's root (its admin types the sheet's fingerprint); `version` (the wheel folder
+    `wheels`) is published, learnt by the version that serves and applied with its admin's Pasang, whose answer
+    says it passed the walk on a copy. Returns the admin, a second clerk (loket2, signed in) and the regency's keys."""
+    from sync.release import key_signing
+    from tests.updates.helpers import release, sheet_form
+    work = office.tmp / "kabupaten"
+    keys = the_regency(center, work)
+    admin, clerk = OfficeAdmin(office.url), Clerk(office.office, "loket2", "petugas_loket", b"")
+    clerk.login()
+    trusted = admin.press("/admin/pembaruan/kunci-root", **sheet_form(key_signing.key_folder_fingerprint(keys), PASSWORD))
+    assert "flash-success" in trusted, trusted[-3000:]
+    release(keys, center.data_dir, version, notes, wheels, work)
+    if os.path.ismount(office.data):  # the disk smaller than a release: it waits for room, and says so
+        after_a_pass(office, clerk, admin, f"Pembaruan versi {version} belum diunduh karena ruang disk kurang")
+        grown = subprocess.run(["mount", "-o", f"remount,size={ROOMY_DISK_MB}m", str(office.data)], capture_output=True)
+        assert grown.returncode == 0, grown.stderr  # the admin made room (here: the disk grew)
+    after_a_pass(office, clerk, admin, f"Pembaruan tersedia: versi {version}")
+    answer = admin.press("/admin/pembaruan/pasang")
+    assert f"Versi {version} terpasang dan diperiksa pada salinan data" in answer, answer[-3000:]
+    return admin, clerk, keys
+
+
 def refused_then_retried(office: "FieldOffice", center, version: str) -> str:
     """Issue 94's "a refused release and its Coba lagi", under the field launcher that serves today's version: the
     office trusts the regency's root (its admin types the sheet's fingerprint); REFUSED is published, learnt, and
@@ -464,26 +488,13 @@ def refused_then_retried(office: "FieldOffice", center, version: str) -> str:
     the office's next pass takes the mark and RETRIED, which runs. Returns the version that runs."""
     from sync.center import updates
     from sync.center.fleet import fleet_rows
-    from sync.release import key_signing
     from tests.desa.test_f107_kecamatan_key import center_side
     from tests.sync.test_end_to_end import signed_in
-    from tests.updates.helpers import release, sheet_form
+    from tests.updates.helpers import release
     from tests.updates.test_install import build_wheel
     work = office.tmp / "kabupaten"
-    keys = the_regency(center, work)
-    admin, clerk = OfficeAdmin(office.url), Clerk(office.office, "loket2", "petugas_loket", b"")
-    clerk.login()
-    trusted = admin.press("/admin/pembaruan/kunci-root", **sheet_form(key_signing.key_folder_fingerprint(keys), PASSWORD))
-    assert "flash-success" in trusted, trusted[-3000:]
-    release(keys, center.data_dir, REFUSED, "Rilis yang rusak sesudah berganti versi.",
-            build_wheel(REFUSED, work, broken="live"), work)
-    if os.path.ismount(office.data):  # the disk smaller than a release: it waits for room, and says so
-        after_a_pass(office, clerk, admin, f"Pembaruan versi {REFUSED} belum diunduh karena ruang disk kurang")
-        grown = subprocess.run(["mount", "-o", f"remount,size={ROOMY_DISK_MB}m", str(office.data)], capture_output=True)
-        assert grown.returncode == 0, grown.stderr  # the admin made room (here: the disk grew)
-    after_a_pass(office, clerk, admin, f"Pembaruan tersedia: versi {REFUSED}")
-    answer = admin.press("/admin/pembaruan/pasang")
-    assert f"Versi {REFUSED} terpasang dan diperiksa pada salinan data" in answer, answer[-3000:]
+    admin, clerk, keys = applied_from_the_regency(office, center, REFUSED, "Rilis yang rusak sesudah berganti versi.",
+                                                  build_wheel(REFUSED, work, broken="live"))
 
     def taken_back() -> bool:
         assert office.launcher.proc.poll() is None, office.said()

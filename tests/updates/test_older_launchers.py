@@ -4,7 +4,7 @@ here the child's side alone, its walk's verdict given (tests/updates/test_truste
 from pathlib import Path
 
 from app.updates import launcher, older_launchers
-from app.updates.state import read_selection, read_state, write_selection
+from app.updates.state import read_selection, read_state, write_selection, write_state
 from tests.updates.test_launcher import CUT, FAILED, PASSED, installed_version
 
 
@@ -121,3 +121,57 @@ def test_until_the_first_updatable_launchers_verdict_only_its_sign_in_probe_is_s
     write_selection(folder, dict(read_selection(folder), state="baik"))  # what that launcher writes once /masuk answered
     assert gate.opened.wait(10)
     assert client.post("/pengaduan/baru", data={"isi": "jalan rusak"}).status_code == 200
+
+
+def test_a_going_back_the_first_updatable_launcher_could_not_restore_is_ended_by_the_version_before(monkeypatch,
+                                                                                                 tmp_path):
+    """Issue 94: under the first updatable launcher a release migrates the live data, then stops before it listens
+    (before that launcher's "baik": it took nothing). That launcher's take_back (882de731's, as written below)
+    restores with its own code, which refuses a backup of a newer database: it selected the release before again,
+    said "data TIDAK dipulihkan otomatis; pulihkan cadangan ... dari halaman Cadangan Data" and left the failed
+    release's migration, on which the release before would not start. Started again, the release before restores
+    the switch-time backup the failed one kept (this tree's `run.py restore`, as its going back runs it) and the
+    page says so in true words. The real launcher: tests/updates/test_first_updatable_refused_restore.py."""
+    from app.frame.db import connect
+    from tests.updates.test_install import table_exists
+    folder = office(tmp_path)
+    before = {"version": "0.2.9", "root": str(Path(__file__).resolve().parents[2]), "state": "baik"}
+    selection = started_on_trial(monkeypatch, folder, backup=None, attempts=0, previous=before)
+    assert older_launchers.before_serving(folder, selection, "kecamatan") == launcher.RESTART
+    again = older_launchers.trial(folder)
+    walks(monkeypatch, PASSED)
+    assert older_launchers.before_serving(folder, again, "kecamatan") is None  # it serves next: it migrates first
+    live = connect(folder / "loket.sqlite3")
+    level = live.execute("PRAGMA user_version").fetchone()[0]
+    live.execute(f"CREATE TABLE rusak_uji (id INTEGER); PRAGMA user_version = {level + 1}")
+    live.close()
+    write_selection(folder, before)  # that launcher's going back, its restore refused (its words name no version:
+    write_state(folder, failed_versions=["0.3.0"], rolled_back_version="0.2.8", rolled_back=(  # 0.2.8's went before)
+        "Versi 0.3.0 gagal berjalan (berhenti dengan kode 9 sebelum melayani). Komputer ini kembali sendiri ke versi "
+        "0.2.9; data TIDAK dipulihkan otomatis (Cadangan ini dari versi aplikasi yang lebih baru daripada yang "
+        f"terpasang di komputer ini.); pulihkan cadangan {again['backup']} dari halaman Cadangan Data. Laporkan ke "
+        "admin kabupaten."))
+    monkeypatch.setenv(launcher.CHILD_ENV, "0.2.9")  # that launcher starts the release before
+    older_launchers.restore_refused(folder)
+    assert not table_exists(folder, "rusak_uji")
+    assert read_selection(folder) == before
+    kept = read_state(folder)
+    assert "Versi 0.3.0 gagal berjalan (berhenti dengan kode 9 sebelum melayani)" in kept["rolled_back"]
+    assert "kembali sendiri ke versi 0.2.9; data dikembalikan ke saat berganti versi" in kept["rolled_back"]
+    assert "TIDAK" not in kept["rolled_back"] and "Cadangan Data" not in kept["rolled_back"]
+    assert kept["failed_versions"] == ["0.3.0"] and kept.get(older_launchers.TRIAL_KEPT) is None
+    older_launchers.restore_refused(folder)  # the next start: nothing more to do
+    assert read_state(folder)["rolled_back"] == kept["rolled_back"]
+
+
+def test_a_version_that_came_up_under_the_first_updatable_launcher_leaves_nothing_to_restore(monkeypatch, tmp_path):
+    folder = office(tmp_path)
+    selection = started_on_trial(monkeypatch, folder, backup=None, attempts=0)
+    older_launchers.before_serving(folder, selection, "kecamatan")
+    walks(monkeypatch, PASSED)
+    assert older_launchers.before_serving(folder, older_launchers.trial(folder), "kecamatan") is None
+    older_launchers.restore_refused(folder)  # on trial still: that launcher's verdict is to come
+    assert read_state(folder)[older_launchers.TRIAL_KEPT]["version"] == "0.3.0"
+    write_selection(folder, dict(read_selection(folder), state="baik"))  # it came up
+    older_launchers.restore_refused(folder)
+    assert read_state(folder).get(older_launchers.TRIAL_KEPT) is None and read_selection(folder)["state"] == "baik"
