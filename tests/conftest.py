@@ -132,7 +132,8 @@ LONGEST_FILES = (
     # the normal pass
     "tests/desa/test_field_counter_renumber.py", "tests/updates/test_release_build.py",
     "tests/updates/test_field_launchers.py", "tests/updates/test_field_launchers_landed.py",
-    "tests/updates/test_install.py", "tests/simulation/test_office_year.py",
+    "tests/updates/test_install.py", "tests/updates/test_first_updatable_refused_restore.py",
+    "tests/simulation/test_office_year.py",
     "tests/updates/test_wheel_contents.py", "tests/updates/test_switch.py", "tests/simulation/test_found_seams.py",
     "tests/updates/test_update_power_cuts.py", "tests/updates/test_signer_check.py", "tests/desa/test_relay_faults.py",
     "tests/sync/test_edges_of_a_real_office.py", "tests/sync/test_pc_identity.py", "tests/sync/test_faults.py",
