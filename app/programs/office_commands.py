@@ -154,6 +154,8 @@ def serve_here(options) -> int:
     # after the first pages: on a slow PC the morning's backup and the sync probe delayed them (issue 73)
     after_the_first_pages(app, lambda: start_jobs(app, program.jobs()))
     launcher.note_serving(app.config["DATA_DIR"], running_version())  # the launcher's sign that this version came up
+    if on_trial and not older_launchers.verdict_before_the_first_request(data_dir, on_trial):
+        return 1  # another version was selected meanwhile: its launcher starts that one
     if listener is not None:
         listener.open_doors(server.effective_port)  # http://NAME:8080 from the LAN: the trust page, not the app
         listener.start()

@@ -9,7 +9,10 @@ in the selection when it starts `run.py serve` of the version it switches to (li
 - "uji" with "attempts" >= 1 (0.2.0 of 2026-11-27): that launcher made the switch-time backup and waits
   up to 15 minutes for the version's own "baik"; without it the version is killed and the backup
   restored. So the version walks itself (the same walk today's launcher makes), keeps it as health,
-  writes "baik" and only then serves; a failed walk exits WALK_FAILED before any request was taken.
+  migrates the live data and writes "baik" just before it takes its first request
+  (verdict_before_the_first_request); a failed walk exits WALK_FAILED before any request was taken, and a
+  version that stops after it migrated leaves no verdict, so that launcher restores its backup (issue 94:
+  written after the walk, a release that then stopped was kept, and every start ran it again).
 - "uji" without "attempts" (the first updatable, 0.2.0 of 2026-11-25): the version that applied the
   update made the backup while it still served (or made none, when it was this version's installer);
   the launcher writes "baik" itself once the version's sehat.json names its pid and GET /masuk answers,
@@ -115,8 +118,9 @@ def restore_refused(data_dir: Path) -> None:
 
 
 def _walk_and_verdict(data_dir: Path, selection: dict, seconds: int, write_verdict: bool = True) -> int | None:
-    """The version's own walk on a copy, then (the 2026-11-27 launcher's contract) its own "baik". A walk
-    that could not finish under the first updatable launcher lets that launcher judge, as it always did."""
+    """The version's own walk on a copy; `write_verdict` (the 2026-11-27 launcher's contract): its own "baik"
+    comes later (verdict_before_the_first_request). A walk that could not finish under the first updatable
+    launcher lets that launcher judge, as it always did."""
     from app.updates import walk
     config = launcher._office_config(data_dir, selection)
     program = Path(__file__).resolve().parents[2] / "run.py"
@@ -131,13 +135,27 @@ def _walk_and_verdict(data_dir: Path, selection: dict, seconds: int, write_verdi
         print(f"Versi {selection['version']} gagal diperiksa: {', '.join(verdict.failed_urls())}", file=sys.stderr,
               flush=True)
         return WALK_FAILED
-    if not write_verdict:
-        return None
-    now = read_selection(data_dir)
-    if not (now and now["version"] == selection["version"]):
+    if write_verdict and not _still_on_trial(data_dir, selection):
         return 1
+    return None  # "baik" once the live data is migrated and the server listens: verdict_before_the_first_request
+
+
+def verdict_before_the_first_request(data_dir: Path, selection: dict) -> bool:
+    """The 2026-11-27 launcher's "baik", written by the version it waits for: after its walk, its live
+    migrations and its start, before it takes a request, so that a version that stops on the way is taken
+    back to a backup holding every save. False: the selection is no longer this version (do not serve)."""
+    if launcher_writes_verdict(selection):
+        return True  # the first updatable writes its own (UntilVerdict holds the requests until then)
+    if not _still_on_trial(data_dir, selection):
+        return False
+    now = read_selection(data_dir)
     write_selection(data_dir, dict(now, state="baik"))  # from here this version keeps what it is told
-    return None
+    return True
+
+
+def _still_on_trial(data_dir: Path, selection: dict) -> bool:
+    now = read_selection(data_dir)
+    return bool(now and now["version"] == selection["version"])
 
 
 class UntilVerdict:
