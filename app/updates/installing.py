@@ -71,6 +71,7 @@ def _apply(config, user) -> str:
         "previous_version": running_version(),
         "offer": available})  # offered again, its button on the page, when the switch is interrupted (launcher)
     state.write_state(data_dir, available=None, installed=version, rolled_back=None, check_refused=None, interrupted=None,
+                      rolled_back_version=None, check_refused_version=None,  # their versions with them (issue 94)
                       retry_offered=None, retry_offered_at=None)  # the offer taken: its line goes
     records.note_installed(version, pages, user)
     return (f"Versi {version} terpasang dan diperiksa pada salinan data ({pages} halaman tanpa galat). Aplikasi "

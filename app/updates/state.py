@@ -107,7 +107,9 @@ def failure_version(state: dict, key: str) -> str | None:
     if not isinstance(why, str) or not why:
         return None
     failed = [str(version) for version in state.get("failed_versions") or []]
-    return state.get(f"{key}_version") or next((version for version in failed if f"Versi {version} " in why), None)
+    # The words first: an older launcher's message over a "_version" an earlier going back left (issue 94)
+    named = next((version for version in failed if why.startswith(f"Versi {version} ")), None)
+    return named or state.get(f"{key}_version")
 
 
 MAX_RETRY_MARKS = 20  # sync/center/updates.MAX_RETRY_NEWS

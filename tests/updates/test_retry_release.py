@@ -129,3 +129,13 @@ def test_a_going_back_an_older_launcher_told_goes_with_the_regency_s_mark(client
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "Kabupaten menawarkan lagi rilis 9.0.0 yang sebelumnya ditolak atau dikembalikan" in page
     assert WENT_BACK.split(" (")[0] not in page and state.read_state(data_dir).get("rolled_back") is None
+
+
+def test_an_older_launchers_going_back_is_read_by_its_words_not_a_version_an_earlier_one_left(tmp_path):
+    """Issue 94: an install cleared "rolled_back" but kept "rolled_back_version" of an earlier going back; an older
+    launcher's take_back then wrote its message without a version, and the regency's Coba lagi of the release it
+    names left that message on the page (state.failure_version read the stale version)."""
+    state.write_state(tmp_path, failed_versions=["8.0.0", "9.0.0"], rolled_back=WENT_BACK, rolled_back_version="8.0.0")
+    assert state.failure_version(state.read_state(tmp_path), "rolled_back") == "9.0.0"
+    assert state.take_retries(tmp_path, {"9.0.0": 1}) == ["9.0.0"]
+    assert state.read_state(tmp_path).get("rolled_back") is None
