@@ -100,9 +100,9 @@ def remember_failure(data_dir: Path, version: str, key: str, message: str) -> No
 
 
 def failure_version(state: dict, key: str) -> str | None:
-    """The version the kept message `key` ("check_refused", "rolled_back") is about: as remembered, or, for a
-    message written without it (before it was; an older launcher's own, 6ce2a857's and the first updatable's
-    take_back), the failed version the message names."""
+    """The version the kept message `key` ("check_refused", "rolled_back") is about: the failed version its
+    first words name ("Versi X ..."), or else as remembered. An older launcher's own take_back (6ce2a857's,
+    the first updatable's) writes no version, and one an earlier going back left may name another."""
     why = state.get(key)
     if not isinstance(why, str) or not why:
         return None
