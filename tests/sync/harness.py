@@ -221,6 +221,17 @@ def emptied(app) -> None:
     (Path(app.config["DATA_DIR"]) / GAPS_FILE).unlink(missing_ok=True)
 
 
+def started_center(folder: Path, kind: str = "sqlite") -> CenterServer:
+    """A running center of its own in `folder` (strict audit), on SQLite or the test PostgreSQL made anew, with
+    prepare_center's kecamatan, operator and enrolment code."""
+    from tests.sync.helpers import center_database_url
+    url = center_database_url(kind)
+    app, code = prepare_center(folder, url, strict=True)
+    server = CenterServer(folder, database_url=url).start()
+    server.enrolment_code, server.app, server.schema_mark = code, app, schema_mark(app)
+    return server
+
+
 class SharedCenters:
     """The running centers of a test module, one per database ("sqlite", "postgresql"), handed to each test
     emptied (emptied(): no test sees another's rows) with prepare_center's kecamatan, operator and a new
@@ -240,13 +251,7 @@ class SharedCenters:
             emptied(server.app)
             server.enrolment_code = first_rows(server.app)
             return server
-        from tests.sync.helpers import center_database_url
-        url = center_database_url(kind)
-        folder = self.folders() / "center"
-        app, code = prepare_center(folder, url, strict=True)
-        server = CenterServer(folder, database_url=url).start()
-        server.enrolment_code, server.app, server.schema_mark = code, app, schema_mark(app)
-        self.servers[kind] = server
+        server = self.servers[kind] = started_center(self.folders() / "center", kind)
         return server
 
     def give_back(self, server: CenterServer) -> None:

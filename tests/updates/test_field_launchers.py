@@ -33,11 +33,20 @@ from tests.support.field_versions import field_version_tree, filled_office
 from tests.support.fuse_office import PASSWORD, Clerk, Office, Unanswered
 from tests.support.ports import free_port
 from tests.support.waiting import wait_until
-from tests.desa.test_relay import center  # noqa: F401  (fixture: a running center on SQLite)
-from tests.sync.harness import wait_for
+from tests.sync.harness import started_center, wait_for
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
 
 pytestmark = pytest.mark.soak
+
+
+@pytest.fixture
+def center(tmp_path):
+    """A running center on SQLite of the test's own: an office day publishes releases signed with its own keys,
+    and a center shared by the module (tests/desa/test_relay's) keeps the first test's trusted root in its folder
+    (the second refused release was refused at publish). Its start is seconds of a day's minutes."""
+    server = started_center(tmp_path / "center")
+    yield server
+    server.stop()
 # How long each launcher waits for the version it starts (read from its tree below), and the name of that
 # constant; the contract: "baik" well within it.
 WAITS = {"first-updatable": "HEALTHY_WITHIN_SECONDS", "before-renumber-step": "TRIAL_SECONDS",

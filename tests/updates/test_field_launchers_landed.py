@@ -7,8 +7,7 @@ wheel and the field versions' filled offices are built once a run.
 Real processes and pip: in the full tier only (soak)."""
 import pytest
 
-from tests.desa.test_relay import center  # noqa: F401  (fixture: a running center on SQLite)
-from tests.updates.test_field_launchers import LANDED_LAUNCHERS, office_day, small_disk, todays_wheel  # noqa: F401
+from tests.updates.test_field_launchers import LANDED_LAUNCHERS, center, office_day, small_disk, todays_wheel  # noqa: F401
 
 pytestmark = pytest.mark.soak
 

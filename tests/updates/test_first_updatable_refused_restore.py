@@ -14,9 +14,8 @@ import re
 import pytest
 
 from app.updates.state import read_selection, read_state
-from tests.desa.test_relay import center  # noqa: F401  (fixture: a running center on SQLite)
 from tests.support.waiting import wait_until
-from tests.updates.test_field_launchers import MOST_WE_WAIT, FieldOffice, applied_from_the_regency
+from tests.updates.test_field_launchers import MOST_WE_WAIT, FieldOffice, applied_from_the_regency, center  # noqa: F401
 from tests.updates.test_install import BAD, GOOD, build_wheel, table_exists
 
 pytestmark = pytest.mark.soak
