@@ -100,16 +100,17 @@ def restore_refused(data_dir: Path) -> None:
     (the restore of the program that runs next), and the page says so in its words."""
     if not launcher.launched():
         return
-    kept = read_state(data_dir).get(TRIAL_KEPT)
+    kept_state = read_state(data_dir)
+    kept = kept_state.get(TRIAL_KEPT)
     if not isinstance(kept, dict):
         return
     selection = read_selection(data_dir)
     if selection and selection["version"] == kept.get("version") and selection.get("state") != "baik":
         return  # still on trial: that launcher's verdict is to come
-    said = read_state(data_dir).get("rolled_back")
+    said = kept_state.get("rolled_back")
     # That launcher's own words when its restore refused the backup (they carry no "rolled_back_version": one left by
     # an earlier going back may name another version), about the kept version, and the selection it went back to.
-    why = re.match(r"\w+ (\S+) gagal berjalan \((.+?)\)\. ", said) if isinstance(said, str) else None
+    why = re.match(r"Versi (\S+) gagal berjalan \((.+?)\)\. ", said) if isinstance(said, str) else None
     if (why and why.group(1) == kept.get("version") and "data TIDAK dipulihkan otomatis" in said
             and kept.get("backup") and selection == kept.get("previous")):
         log.info("version %s: its launcher's restore refused the switch-time backup; restored here", why.group(1))
@@ -146,16 +147,16 @@ def verdict_before_the_first_request(data_dir: Path, selection: dict) -> bool:
     back to a backup holding every save. False: the selection is no longer this version (do not serve)."""
     if launcher_writes_verdict(selection):
         return True  # the first updatable writes its own (UntilVerdict holds the requests until then)
-    if not _still_on_trial(data_dir, selection):
-        return False
-    now = read_selection(data_dir)
-    write_selection(data_dir, dict(now, state="baik"))  # from here this version keeps what it is told
-    return True
+    now = _still_on_trial(data_dir, selection)
+    if now:
+        write_selection(data_dir, dict(now, state="baik"))  # from here this version keeps what it is told
+    return bool(now)
 
 
-def _still_on_trial(data_dir: Path, selection: dict) -> bool:
+def _still_on_trial(data_dir: Path, selection: dict) -> dict | None:
+    """The selection on disk, while it is still `selection`'s version."""
     now = read_selection(data_dir)
-    return bool(now and now["version"] == selection["version"])
+    return now if now and now["version"] == selection["version"] else None
 
 
 class UntilVerdict:

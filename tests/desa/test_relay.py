@@ -25,12 +25,7 @@ PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim
 def center(module_centers, request):
     """A running center on SQLite, or on PostgreSQL for tests parametrized indirectly with "postgresql":
     the module's, emptied, with one kecamatan (35.08.07), the operator and a new enrolment code."""
-    kind = getattr(request, "param", "sqlite")
-    if kind == "postgresql":
-        from tests.sync.conftest import NO_PG, PG_URL
-        if not PG_URL:
-            pytest.skip(NO_PG)
-    server = module_centers.take(kind)
+    server = module_centers.take(getattr(request, "param", "sqlite"))  # skipped without PostgreSQL where it is asked
     yield server
     module_centers.give_back(server)
 
