@@ -110,7 +110,8 @@ def restore_refused(data_dir: Path) -> None:
     said = kept_state.get("rolled_back")
     # That launcher's own words when its restore refused the backup (they carry no "rolled_back_version": one left by
     # an earlier going back may name another version), about the kept version, and the selection it went back to.
-    why = re.match(r"Versi (\S+) gagal berjalan \((.+?)\)\. ", said) if isinstance(said, str) else None
+    # (\w+ for its "Versi": a pattern opening with a page's word would read as a message the guide must hold)
+    why = re.match(r"\w+ (\S+) gagal berjalan \((.+?)\)\. ", said) if isinstance(said, str) else None
     if (why and why.group(1) == kept.get("version") and "data TIDAK dipulihkan otomatis" in said
             and kept.get("backup") and selection == kept.get("previous")):
         log.info("version %s: its launcher's restore refused the switch-time backup; restored here", why.group(1))
